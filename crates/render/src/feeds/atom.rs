@@ -1,0 +1,162 @@
+//! Atom 1.0, one `atom:source` per entry so readers can credit each blog.
+
+use crate::dates::rfc3339;
+use crate::model::{Channel, Item};
+use crate::site::Site;
+use crate::xml::Xml;
+
+const ATOM: &str = "http://www.w3.org/2005/Atom";
+
+pub fn atom(site: &Site) -> Vec<u8> {
+    let planet = site.planet;
+    let mut x = Xml::new();
+    x.start("feed", &[("xmlns", ATOM)]);
+    x.leaf("title", &[], &planet.name);
+    x.leaf("updated", &[], &rfc3339(&planet.now));
+    x.leaf(
+        "generator",
+        &[("uri", &planet.generator_uri)],
+        &planet.generator,
+    );
+    person(
+        &mut x,
+        Some(&planet.owner_name),
+        Some(&planet.owner_email),
+        None,
+    );
+    x.leaf("id", &[], &site.id());
+    let own = site.url_of("atom.xml");
+    x.empty(
+        "link",
+        &[
+            ("rel", "self"),
+            ("href", &own),
+            ("type", "application/atom+xml"),
+        ],
+    );
+    if !planet.link.is_empty() {
+        x.empty(
+            "link",
+            &[
+                ("rel", "alternate"),
+                ("href", &planet.link),
+                ("type", "text/html"),
+            ],
+        );
+    }
+    if let Some(hub) = planet.pubsubhubbub_hub.as_deref() {
+        x.empty("link", &[("rel", "hub"), ("href", hub)]);
+    }
+    for item in &site.items {
+        if let Some(channel) = site.channel(item) {
+            entry(&mut x, site, channel, item);
+        }
+    }
+    x.finish()
+}
+
+fn entry(x: &mut Xml, site: &Site, channel: &Channel, item: &Item) {
+    x.start("entry", &[]);
+    x.leaf("id", &[], &item.id);
+    x.leaf(
+        "title",
+        &[("type", "html")],
+        item.title.as_deref().unwrap_or(""),
+    );
+    if let Some(link) = &item.link {
+        let href = site.absolute(link);
+        x.empty(
+            "link",
+            &[("rel", "alternate"), ("href", &href), ("type", "text/html")],
+        );
+    }
+    if let Some(enc) = &item.enclosure {
+        let href = site.absolute(&enc.href);
+        let length = enc.length.map(|l| l.to_string());
+        let mut attrs = vec![("rel", "enclosure"), ("href", href.as_str())];
+        attrs.extend(enc.mime_type.as_deref().map(|t| ("type", t)));
+        attrs.extend(length.as_deref().map(|l| ("length", l)));
+        x.empty("link", &attrs);
+    }
+    x.leaf(
+        "updated",
+        &[],
+        &rfc3339(item.updated.as_ref().unwrap_or(&item.date)),
+    );
+    if let Some(published) = &item.published {
+        x.leaf("published", &[], &rfc3339(published));
+    }
+    person(
+        x,
+        item.author_name.as_deref(),
+        item.author_email.as_deref(),
+        item.author_uri.as_deref(),
+    );
+    for term in &item.categories {
+        x.empty("category", &[("term", term)]);
+    }
+    if let Some(rights) = &item.rights {
+        x.leaf("rights", &[("type", "html")], rights);
+    }
+    if let Some(summary) = item.summary.as_deref().filter(|_| item.content.is_some()) {
+        x.leaf("summary", &[("type", "html")], summary);
+    }
+    if let Some(body) = super::body(item) {
+        let mut attrs = vec![("type", "html")];
+        let lang = item
+            .content_language
+            .as_deref()
+            .or(item.summary_language.as_deref());
+        attrs.extend(lang.map(|l| ("xml:lang", l)));
+        x.leaf("content", &attrs, body);
+    }
+    source(x, site, channel);
+    x.end();
+}
+
+fn source(x: &mut Xml, site: &Site, channel: &Channel) {
+    x.start("source", &[]);
+    x.leaf("id", &[], channel.id.as_deref().unwrap_or(&channel.url));
+    x.leaf(
+        "title",
+        &[],
+        channel.title.as_deref().unwrap_or(channel.display_name()),
+    );
+    x.opt_leaf("subtitle", channel.subtitle.as_deref());
+    let url = site.absolute(&channel.url);
+    x.empty("link", &[("rel", "self"), ("href", &url)]);
+    if let Some(link) = channel.link.as_deref().filter(|l| !l.is_empty()) {
+        let href = site.absolute(link);
+        x.empty(
+            "link",
+            &[("rel", "alternate"), ("href", &href), ("type", "text/html")],
+        );
+    }
+    if let Some(updated) = &channel.last_updated {
+        x.leaf("updated", &[], &rfc3339(updated));
+    }
+    person(
+        x,
+        channel.author_name.as_deref(),
+        channel.author_email.as_deref(),
+        None,
+    );
+    x.opt_leaf("icon", channel.icon.as_deref());
+    x.opt_leaf("logo", channel.logo.as_deref());
+    x.opt_leaf("rights", channel.rights.as_deref());
+    x.end();
+}
+
+/// An `atom:author`; Atom requires a name, so the address stands in for a
+/// missing one.
+fn person(x: &mut Xml, name: Option<&str>, email: Option<&str>, uri: Option<&str>) {
+    let email = email.filter(|e| !e.trim().is_empty());
+    let Some(name) = name.filter(|n| !n.trim().is_empty()).or(email) else {
+        return;
+    };
+    x.start("author", &[]);
+    x.leaf("name", &[], name);
+    x.opt_leaf("email", email);
+    x.opt_leaf("uri", uri);
+    x.end();
+}

@@ -1,0 +1,60 @@
+//! Machine-readable outputs, generated in code rather than from templates
+//! so that they are valid whatever the theme.
+
+mod atom;
+mod foaf;
+mod jsonfeed;
+mod opml;
+mod rss;
+
+use crate::model::{Channel, Item};
+use crate::site::Site;
+use crate::status;
+use crate::text::html_to_text;
+use crate::Error;
+
+/// The built-in output called `name`, or `None` when there is none.
+pub fn generate(name: &str, site: &Site) -> Option<Result<Vec<u8>, Error>> {
+    let bytes = match name {
+        "atom.xml" => atom::atom(site),
+        "rss20.xml" => rss::rss20(site),
+        "rss10.xml" => rss::rss10(site),
+        "opml.xml" => opml::opml(site),
+        "foafroll.xml" => foaf::foafroll(site),
+        "feed.json" => return Some(jsonfeed::json_feed(site)),
+        "status.json" => return Some(status::status_json(site)),
+        _ => return None,
+    };
+    Some(Ok(bytes))
+}
+
+/// The entry's title as text, empty when it has none.
+fn plain_title(item: &Item) -> String {
+    match (&item.title_plain, &item.title) {
+        (Some(plain), _) => plain.clone(),
+        (None, Some(title)) => html_to_text(title),
+        (None, None) => String::new(),
+    }
+}
+
+/// Venus's item title in RSS: "Channel name: title".
+fn prefixed_title(channel: &Channel, item: &Item) -> String {
+    let title = plain_title(item);
+    if title.is_empty() {
+        channel.display_name().to_owned()
+    } else {
+        format!("{}: {}", channel.display_name(), title)
+    }
+}
+
+/// What a feed reader shows as the entry body.
+fn body(item: &Item) -> Option<&str> {
+    item.content.as_deref().or(item.summary.as_deref())
+}
+
+/// Channels in the order readers expect lists of people: by name.
+pub(crate) fn by_name<'a>(site: &Site<'a>) -> Vec<&'a Channel> {
+    let mut channels: Vec<&Channel> = site.channels.iter().collect();
+    channels.sort_by_cached_key(|c| c.display_name().to_lowercase());
+    channels
+}

@@ -1,0 +1,264 @@
+//! Publishing a planet: the river-of-news page rendered from a theme, the
+//! combined feeds (Atom, RSS 2.0, RSS 1.0, JSON Feed), the subscription
+//! lists (OPML, FOAF) and a feed health page.
+//!
+//! Every output is rendered in memory before any file is touched, so a
+//! broken template or bad setting leaves the previous site as it was; each
+//! file is then written under a temporary name and renamed into place, so
+//! readers never see half a file.
+
+mod context;
+mod dates;
+mod feeds;
+mod model;
+mod output;
+mod site;
+mod status;
+mod text;
+mod theme;
+mod xml;
+
+use std::path::{Path, PathBuf};
+
+use minijinja::{AutoEscape, Environment};
+
+pub use model::{
+    Channel, Enclosure, Item, Planet, Report, DEFAULT_DATE_FORMAT, DEFAULT_ITEMS_PER_PAGE,
+    DEFAULT_NEW_DATE_FORMAT,
+};
+pub use theme::Theme;
+
+use context::Context;
+use site::Site;
+use theme::{safe_relative, TEMPLATE_SUFFIX};
+
+/// Bounds the work a (possibly third-party) template may do.
+const TEMPLATE_FUEL: u64 = 200_000_000;
+
+/// Extensions of Venus template engines; `index.html.tmpl` names the
+/// output `index.html`.
+const ENGINE_EXTENSIONS: &[&str] = &[
+    ".tmpl", ".xslt", ".dj", ".genshi", ".py", ".sed", ".plugin", ".jinja", ".jinja2", ".j2",
+];
+
+/// Why a site could not be published.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid date format {0:?}")]
+    DateFormat(String),
+    #[error("no theme named {0:?}")]
+    UnknownTheme(String),
+    #[error("theme file {file}: {message}")]
+    Theme { file: String, message: String },
+    #[error("template {name}: {source:#}")]
+    Template {
+        name: String,
+        source: minijinja::Error,
+    },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("JSON output: {0}")]
+    Json(serde_json::Error),
+}
+
+/// Publishes `items` (the selected entries; shown newest first by `date`,
+/// at most `items_per_page`) and `channels` (every subscription, failing
+/// ones included) into `output_dir` with `theme`.
+pub fn render_site(
+    planet: &Planet,
+    channels: &[Channel],
+    items: &[Item],
+    theme: &Theme,
+    output_dir: &Path,
+) -> Result<Report, Error> {
+    let site = Site::new(planet, channels, items)?;
+    let mut report = Report::default();
+    if site.orphans > 0 {
+        report.warnings.push(format!(
+            "{} items refer to no subscription and were left out",
+            site.orphans
+        ));
+    }
+    let outputs = output_names(theme, planet, &mut report);
+    let rendered = render_outputs(&site, theme, &outputs, &mut report)?;
+    for (name, bytes) in rendered {
+        output::write_atomic(output_dir, Path::new(&name), &bytes)?;
+        report.written.push(name);
+    }
+    copy_materials(planet, channels, theme, output_dir, &mut report)?;
+    Ok(report)
+}
+
+/// The theme's outputs followed by the planet's, as Venus merges them.
+fn output_names(theme: &Theme, planet: &Planet, report: &mut Report) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for raw in theme.template_files().iter().chain(&planet.template_files) {
+        let name = ENGINE_EXTENSIONS
+            .iter()
+            .find_map(|ext| raw.strip_suffix(ext))
+            .unwrap_or(raw);
+        if safe_relative(name).is_none() {
+            report.warnings.push(format!(
+                "template file {raw:?}: not a relative path, skipped"
+            ));
+        } else if !names.iter().any(|n| n == name) {
+            names.push(name.to_owned());
+        }
+    }
+    names
+}
+
+fn render_outputs(
+    site: &Site,
+    theme: &Theme,
+    outputs: &[String],
+    report: &mut Report,
+) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let dirs = &site.planet.template_directories;
+    let env = environment(theme, dirs);
+    let context = Context::new(site, outputs);
+    let mut rendered = Vec::with_capacity(outputs.len());
+    for name in outputs {
+        let template = format!("{name}{TEMPLATE_SUFFIX}");
+        let bytes = if theme.find(dirs, &template).is_some() {
+            let fail = |source| Error::Template {
+                name: template.clone(),
+                source,
+            };
+            let page = env
+                .get_template(&template)
+                .and_then(|t| t.render(context.for_output(site, name)))
+                .map_err(fail)?;
+            page.into_bytes()
+        } else if let Some(generated) = feeds::generate(name, site) {
+            generated?
+        } else {
+            report.warnings.push(format!(
+                "{name}: no template {template} and no built-in output of that name"
+            ));
+            continue;
+        };
+        rendered.push((name.clone(), bytes));
+    }
+    Ok(rendered)
+}
+
+fn environment(theme: &Theme, dirs: &[PathBuf]) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_fuel(Some(TEMPLATE_FUEL));
+    // The default escaping also encodes `/`, which makes every URL in an
+    // attribute unreadable; the five HTML-significant characters suffice.
+    env.set_formatter(|out, state, value| match value.as_str() {
+        Some(s) if *state.auto_escape() == AutoEscape::Html && !value.is_safe() => {
+            Ok(out.write_str(&text::escape_html(s))?)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    });
+    let theme = theme.clone();
+    let dirs = dirs.to_vec();
+    env.set_loader(move |name| {
+        theme.read_template(&dirs, name).map_err(|e| {
+            minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+        })
+    });
+    env
+}
+
+/// Copies the theme's and the planet's static files; a missing one is
+/// reported, not fatal (a face image not yet added must not stop the site).
+fn copy_materials(
+    planet: &Planet,
+    channels: &[Channel],
+    theme: &Theme,
+    output_dir: &Path,
+    report: &mut Report,
+) -> Result<(), Error> {
+    let mut done: Vec<String> = Vec::new();
+    for pattern in theme
+        .bill_of_materials()
+        .iter()
+        .chain(&planet.bill_of_materials)
+    {
+        for (rel, owner) in expand(pattern, channels) {
+            if done.contains(&rel) {
+                continue;
+            }
+            let whose = owner
+                .map(|c| format!(" (for {})", c.display_name()))
+                .unwrap_or_default();
+            let Some(path) = safe_relative(&rel) else {
+                report
+                    .warnings
+                    .push(format!("static file {rel:?}{whose}: not a relative path"));
+                continue;
+            };
+            match theme.find(&planet.template_directories, &rel) {
+                Some(source) => {
+                    output::copy_atomic(&source, output_dir, &path)?;
+                    report.copied.push(rel.clone());
+                }
+                None => report
+                    .warnings
+                    .push(format!("static file {rel}{whose} not found")),
+            }
+            done.push(rel);
+        }
+    }
+    Ok(())
+}
+
+/// Venus's `#{key}` expansion: one path per channel having every `key`.
+fn expand<'a>(pattern: &str, channels: &'a [Channel]) -> Vec<(String, Option<&'a Channel>)> {
+    if !pattern.contains("#{") {
+        return vec![(pattern.to_owned(), None)];
+    }
+    channels
+        .iter()
+        .filter_map(|channel| {
+            let mut out = String::new();
+            let mut rest = pattern;
+            while let Some(start) = rest.find("#{") {
+                let end = rest[start..].find('}')? + start;
+                let value = channel.options.get(&rest[start + 2..end])?.trim();
+                if value.is_empty() {
+                    return None;
+                }
+                out.push_str(&rest[..start]);
+                out.push_str(value);
+                rest = &rest[end + 1..];
+            }
+            out.push_str(rest);
+            Some((out, Some(channel)))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bill_of_materials_expansion() {
+        let with_face = |face: &str| {
+            let mut c = Channel::default();
+            c.options.insert("face".into(), face.into());
+            c
+        };
+        let channels = [
+            with_face("a.png"),
+            Channel::default(),
+            with_face("b.png"),
+            with_face(" "),
+        ];
+        let expanded: Vec<String> = expand("images/#{face}", &channels)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        assert_eq!(expanded, ["images/a.png", "images/b.png"]);
+        assert_eq!(expand("planet.css", &channels).len(), 1);
+        assert!(expand("images/#{face", &channels).is_empty());
+    }
+}

@@ -1,0 +1,178 @@
+//! The publishing view of a planet: what the earlier stages hand over.
+//!
+//! These types are deliberately independent of configuration, fetching and
+//! storage so that publishing can be driven (and tested) from memory.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+/// Venus's default for `date_format`.
+pub const DEFAULT_DATE_FORMAT: &str = "%B %d, %Y %I:%M %p";
+/// Venus's default for `new_date_format` (the day headings).
+pub const DEFAULT_NEW_DATE_FORMAT: &str = "%B %d, %Y";
+/// Venus's default for `items_per_page`.
+pub const DEFAULT_ITEMS_PER_PAGE: usize = 60;
+
+/// The `[Planet]` section as publishing needs it.
+#[derive(Debug, Clone)]
+pub struct Planet {
+    pub name: String,
+    /// Public URL of the site; relative links in the output are joined with it.
+    pub link: String,
+    pub owner_name: String,
+    pub owner_email: String,
+    /// Shown as the `generator` name in feeds.
+    pub generator: String,
+    /// Exposed to templates as `generator`, as Venus does.
+    pub generator_uri: String,
+    pub date_format: String,
+    pub new_date_format: String,
+    /// At most this many items are published.
+    pub items_per_page: usize,
+    /// Outputs added to the theme's own list (Venus appends, never replaces).
+    pub template_files: Vec<String>,
+    /// Extra static files; `#{key}` expands once per channel having `key`.
+    pub bill_of_materials: Vec<String>,
+    /// Searched before the theme for templates and static files (usually the
+    /// directory of the configuration file).
+    pub template_directories: Vec<PathBuf>,
+    pub pubsubhubbub_hub: Option<String>,
+    /// Every `[Planet]` option as written; templates can read any of them.
+    pub options: BTreeMap<String, String>,
+    /// The generation time ("Last updated").
+    pub now: DateTime<Utc>,
+}
+
+impl Planet {
+    /// A planet with Venus's defaults, generated at `now`.
+    pub fn new(name: impl Into<String>, now: DateTime<Utc>) -> Self {
+        Planet {
+            name: name.into(),
+            link: String::new(),
+            owner_name: "Anonymous Coward".to_owned(),
+            owner_email: String::new(),
+            generator: "orrery".to_owned(),
+            generator_uri: "https://example.invalid/orrery".to_owned(),
+            date_format: DEFAULT_DATE_FORMAT.to_owned(),
+            new_date_format: DEFAULT_NEW_DATE_FORMAT.to_owned(),
+            items_per_page: DEFAULT_ITEMS_PER_PAGE,
+            template_files: Vec::new(),
+            bill_of_materials: Vec::new(),
+            template_directories: Vec::new(),
+            pubsubhubbub_hub: None,
+            options: BTreeMap::new(),
+            now,
+        }
+    }
+}
+
+/// One subscription, whether its last fetch worked or not.
+#[derive(Debug, Clone, Default)]
+pub struct Channel {
+    /// The subscription (feed) URL: the key of its configuration section.
+    pub url: String,
+    /// The configured display name; falls back to the feed title when empty.
+    pub name: String,
+    /// The site's home page.
+    pub link: Option<String>,
+    /// The feed's own title, as plain text.
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    /// The feed's id (Atom) or link; `url` is used when absent.
+    pub id: Option<String>,
+    pub author_name: Option<String>,
+    pub author_email: Option<String>,
+    pub icon: Option<String>,
+    pub logo: Option<String>,
+    pub rights: Option<String>,
+    /// Why the subscription is failing, in plain words; `None` when healthy.
+    pub message: Option<String>,
+    pub http_status: Option<u16>,
+    /// The feed's own `updated` date.
+    pub last_updated: Option<DateTime<Utc>>,
+    /// Every per-subscription option (`face`, `facewidth`, `nick`...), as
+    /// Venus exposes them all to templates.
+    pub options: BTreeMap<String, String>,
+    /// When the feed was last fetched, successfully or not.
+    pub last_fetch: Option<DateTime<Utc>>,
+    /// When the feed last produced an entry not seen before.
+    pub last_new_entry: Option<DateTime<Utc>>,
+    pub entries_stored: Option<u64>,
+    /// The new location announced by a permanent redirect (301/308).
+    pub permanent_redirect: Option<String>,
+}
+
+impl Channel {
+    /// The name shown to readers: the configured one, else the feed title,
+    /// else the URL.
+    pub fn display_name(&self) -> &str {
+        [Some(self.name.as_str()), self.title.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .find(|s| !s.is_empty())
+            .unwrap_or(&self.url)
+    }
+
+    /// The hackergotchi file name, from the `face` option.
+    pub fn face(&self) -> Option<&str> {
+        self.options
+            .get("face")
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// One published entry. Markup fields are already sanitized HTML.
+#[derive(Debug, Clone, Default)]
+pub struct Item {
+    /// Index into the channel slice given to [`crate::render_site`].
+    pub channel: usize,
+    pub id: String,
+    /// Sanitized HTML.
+    pub title: Option<String>,
+    /// Plain text; derived from `title` when absent.
+    pub title_plain: Option<String>,
+    pub title_language: Option<String>,
+    /// Sanitized HTML.
+    pub content: Option<String>,
+    pub content_language: Option<String>,
+    /// Sanitized HTML; published instead of `content` when that is absent.
+    pub summary: Option<String>,
+    pub summary_language: Option<String>,
+    pub author_name: Option<String>,
+    pub author_email: Option<String>,
+    pub author_uri: Option<String>,
+    /// The permalink.
+    pub link: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    /// The date the item is sorted and shown by.
+    pub date: DateTime<Utc>,
+    pub enclosure: Option<Enclosure>,
+    pub categories: Vec<String>,
+    /// Sanitized HTML.
+    pub rights: Option<String>,
+}
+
+/// A podcast-style attachment.
+#[derive(Debug, Clone, Default)]
+pub struct Enclosure {
+    pub href: String,
+    pub mime_type: Option<String>,
+    pub length: Option<u64>,
+}
+
+/// What a publishing run did, including problems that did not stop it.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Outputs written, relative to the output directory.
+    pub written: Vec<String>,
+    /// Static files copied, relative to the output directory.
+    pub copied: Vec<String>,
+    /// Problems worth telling the owner about (a missing face image, an
+    /// output no template or generator knows).
+    pub warnings: Vec<String>,
+}

@@ -1,0 +1,72 @@
+//! Writing into the output directory so that readers never see a half
+//! written file: each file goes to a temporary name beside its target and
+//! is renamed over it.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+use tempfile::NamedTempFile;
+
+use crate::theme::Source;
+use crate::Error;
+
+/// Temporary files start with this, so an interrupted run's leftovers are
+/// recognisable.
+const TEMP_PREFIX: &str = ".orrery-";
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Creates a temporary file in the directory of `target`.
+fn temp_beside(target: &Path) -> Result<NamedTempFile, Error> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(io_error(dir))?;
+    tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
+        .map_err(io_error(dir))
+}
+
+/// Publishes a finished temporary file as `target`, readable by the web
+/// server (temporary files are created private).
+fn publish(temp: NamedTempFile, target: &Path) -> Result<(), Error> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let perms = fs::Permissions::from_mode(0o644);
+        fs::set_permissions(temp.path(), perms).map_err(io_error(temp.path()))?;
+    }
+    temp.as_file().sync_all().map_err(io_error(target))?;
+    temp.persist(target).map_err(|e| Error::Io {
+        path: target.to_path_buf(),
+        source: e.error,
+    })?;
+    Ok(())
+}
+
+/// Writes `bytes` to `dir/rel` atomically.
+pub fn write_atomic(dir: &Path, rel: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let target = dir.join(rel);
+    let mut temp = temp_beside(&target)?;
+    temp.write_all(bytes).map_err(io_error(&target))?;
+    publish(temp, &target)
+}
+
+/// Copies a static file to `dir/rel` atomically.
+pub fn copy_atomic(source: &Source, dir: &Path, rel: &Path) -> Result<(), Error> {
+    let target = dir.join(rel);
+    let mut temp = temp_beside(&target)?;
+    match source {
+        Source::Bundled(bytes) => temp.write_all(bytes).map_err(io_error(&target))?,
+        Source::File(path) => {
+            let mut file = fs::File::open(path).map_err(io_error(path))?;
+            io::copy(&mut file, &mut temp).map_err(io_error(path))?;
+        }
+    }
+    publish(temp, &target)
+}
