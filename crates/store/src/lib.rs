@@ -1,0 +1,65 @@
+//! The planet's memory: subscribed feeds with their fetch state and health, the entries read
+//! from them, and a blacklist of entry ids, in one SQLite file in the cache directory.
+//!
+//! # How it is used
+//!
+//! A run takes the [`PlanetLock`], opens the [`Store`], reads each feed's [`HttpState`] for the
+//! conditional request, and after fetching and parsing hands the result to
+//! [`Store::apply_feed`] (or [`Store::record_failure`]). The publisher then reads
+//! [`Store::newest_entries`] and [`Store::feeds`].
+//!
+//! # Rules
+//!
+//! - An entry is identified by its feed's subscription URL and its id. An entry seen again
+//!   with the same content hash is not rewritten; an edited one is rewritten in place and
+//!   keeps its first-seen time, so it is never duplicated.
+//! - An entry without a sort date sorts by its first-seen time, so undated posts do not jump
+//!   to the top on every fetch.
+//! - A failed fetch keeps the feed's entries and metadata; only the health changes.
+//! - The same entry id reached through several subscriptions is shown once: the copy from
+//!   the subscription listed first.
+//! - A blacklisted id is never stored, and blacklisting deletes the stored copies.
+//!
+//! # Crash safety
+//!
+//! Every write (one feed update, one expunge, one blacklist change) is a single transaction
+//! in write-ahead-log mode, so a run killed at any moment leaves each feed either as it was
+//! before its update or as it was after it.
+//!
+//! # Another database
+//!
+//! All SQL lives in one module and sticks to what SQLite and PostgreSQL share (`ON CONFLICT`
+//! upserts, numbered parameters, integer times); the filtering and de-duplication of the
+//! river is done in Rust over a narrow indexed scan, not in dialect-specific SQL. A
+//! PostgreSQL backend would turn the public methods of [`Store`] into a trait, implement it
+//! with `tokio-postgres` over the same statements (`?N` becomes `$N`, `INTEGER` becomes
+//! `BIGINT`, the 0/1 flag `BOOLEAN`, `INTEGER PRIMARY KEY` an identity column), and keep the
+//! schema version in a table instead of `PRAGMA user_version`. The value types need no
+//! change.
+
+mod convert;
+mod error;
+mod incoming;
+mod lock;
+mod model;
+mod schema;
+mod sql;
+mod store;
+
+pub use error::Error;
+pub use incoming::{MAX_ENTRY_BYTES, MAX_ID_BYTES};
+pub use lock::PlanetLock;
+pub use model::{
+    ApplyReport, BlacklistEntry, EntryQuery, ExpungeReport, FeedFailure, FeedHealth, FeedMetadata,
+    FeedUpdate, FetchLogEntry, FetchRecord, HttpState, NewEntry, StoredEntry, StoredFeed,
+};
+pub use store::{Store, FETCH_HISTORY, MAX_ERROR_BYTES};
+
+/// File name of the database inside the planet's cache directory.
+pub const DATABASE_FILE: &str = "orrery.db";
+
+/// File name of the run lock inside the planet's cache directory.
+pub const LOCK_FILE: &str = "orrery.lock";
+
+/// Schema version this build creates and reads (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: usize = sql::MIGRATIONS.len();

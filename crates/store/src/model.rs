@@ -1,0 +1,207 @@
+//! Plain values exchanged with the store. They mirror what a planet needs to remember, not the
+//! parser's model: the pipeline maps between the two, so either side can change alone.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+/// Feed-level data from the last successful parse.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeedMetadata {
+    /// The feed's own id (Atom `id`, or what the parser chose).
+    pub feed_id: Option<String>,
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    /// The site the feed describes (the alternate link).
+    pub site_link: Option<String>,
+    pub icon: Option<String>,
+    pub logo: Option<String>,
+    /// Format and version as the parser names it, e.g. `atom10` or `rss20`.
+    pub format: Option<String>,
+    /// The feed's own updated date.
+    pub updated: Option<DateTime<Utc>>,
+    /// Why the parser considered the document malformed, if it did.
+    pub bozo: Option<String>,
+    /// Every feed-level value the templates may use, as the pipeline normalized it.
+    pub data: Value,
+}
+
+/// What the next conditional request needs, and what the last responses said about the feed.
+/// It is written whole on every fetch: the pipeline reads it with [`crate::Store::feed`], fetches,
+/// and hands back the updated copy.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpState {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// Where the document was finally read from, after redirects.
+    pub final_url: Option<String>,
+    /// Target of a permanent (301/308) redirect, reported so the subscription can be updated.
+    pub permanent_redirect: Option<String>,
+    /// The server answered 410 Gone: the feed is no longer fetched until this is cleared.
+    pub gone: bool,
+    /// Earliest time the feed should be fetched again (Retry-After, Cache-Control...).
+    pub next_fetch_after: Option<DateTime<Utc>>,
+}
+
+/// One fetch attempt, kept in a bounded per-feed history for the health page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchRecord {
+    /// When the fetch started. Entries first seen in this fetch get this as `first_seen`.
+    pub at: DateTime<Utc>,
+    /// HTTP status of the final response; `None` when no response came (DNS, timeout, file).
+    pub http_status: Option<u16>,
+    pub duration_ms: u64,
+    /// Bytes of the (decompressed) body.
+    pub bytes: u64,
+}
+
+/// An entry as the pipeline hands it over.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewEntry {
+    /// Stable id from the parser; entries are identified by (feed url, id).
+    pub id: String,
+    pub updated: Option<DateTime<Utc>>,
+    pub published: Option<DateTime<Utc>>,
+    /// The date the planet sorts on, chosen by the pipeline (future-date policy...). `None`
+    /// makes the store use the entry's first-seen time, so an undated entry keeps its place
+    /// instead of jumping to the top on every fetch.
+    pub sort_date: Option<DateTime<Utc>>,
+    pub title: Option<String>,
+    pub link: Option<String>,
+    pub author: Option<String>,
+    /// Sanitized HTML.
+    pub summary: Option<String>,
+    /// Sanitized HTML.
+    pub content: Option<String>,
+    /// The whole normalized entry for templates.
+    pub data: Value,
+}
+
+/// The result of one successful fetch (including 304 Not Modified), applied in one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedUpdate {
+    /// The subscription URL, as configured.
+    pub url: String,
+    /// `None` keeps the stored metadata (a 304 has none).
+    pub metadata: Option<FeedMetadata>,
+    pub http: HttpState,
+    pub fetch: FetchRecord,
+    pub entries: Vec<NewEntry>,
+    /// Keep only this many entries of the feed, newest by sort date (`cache_keep_entries`).
+    /// Incoming entries that would be dropped at once are not written at all, so a feed
+    /// serving more entries than the limit does not churn its oldest ones on every fetch.
+    pub keep: Option<usize>,
+}
+
+/// A failed fetch or parse. The feed's stored entries and metadata stay as they were.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedFailure {
+    pub url: String,
+    /// Human-readable reason shown on the health page (truncated to a bounded length).
+    pub error: String,
+    pub http: HttpState,
+    pub fetch: FetchRecord,
+}
+
+/// What [`crate::Store::apply_feed`] did with the incoming entries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApplyReport {
+    pub new: usize,
+    /// Stored before, content changed: rewritten in place, first-seen time kept.
+    pub updated: usize,
+    /// Stored before with the same content hash: not rewritten.
+    pub unchanged: usize,
+    /// Ids on the blacklist.
+    pub blacklisted: usize,
+    /// Empty or oversized id, or an entry over the size limit.
+    pub rejected: usize,
+    /// Later copies of an id already present in the same update.
+    pub duplicates: usize,
+    /// Incoming entries beyond `keep` that were not written.
+    pub over_limit: usize,
+    /// Stored entries deleted to respect `keep`.
+    pub pruned: usize,
+}
+
+/// Health of a feed as the sidebar and the health page show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedHealth {
+    /// The first fetch of this subscription, successful or not.
+    pub first_added: DateTime<Utc>,
+    pub last_fetch_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_http_status: Option<u16>,
+    /// Set by the last fetch when it failed, cleared by a success.
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    pub entry_count: u64,
+    /// Sort date of the newest stored entry.
+    pub newest_entry: Option<DateTime<Utc>>,
+}
+
+/// A feed as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredFeed {
+    pub url: String,
+    /// All `None`/`Null` until a fetch succeeded.
+    pub metadata: FeedMetadata,
+    pub http: HttpState,
+    pub health: FeedHealth,
+}
+
+/// One row of a feed's fetch history, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchLogEntry {
+    pub record: FetchRecord,
+    /// `None` for a successful fetch.
+    pub error: Option<String>,
+}
+
+/// An entry as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEntry {
+    pub feed_url: String,
+    pub id: String,
+    pub first_seen: DateTime<Utc>,
+    /// Last time the content changed (equals `first_seen` until an edit arrives).
+    pub last_changed: DateTime<Utc>,
+    pub updated: Option<DateTime<Utc>>,
+    pub published: Option<DateTime<Utc>>,
+    pub sort_date: DateTime<Utc>,
+    pub title: Option<String>,
+    pub link: Option<String>,
+    pub author: Option<String>,
+    pub summary: Option<String>,
+    pub content: Option<String>,
+    pub data: Value,
+}
+
+/// Which entries [`crate::Store::newest_entries`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryQuery<'a> {
+    /// Subscription URLs in configuration order. Entries of other feeds are left out, and the
+    /// order breaks ties between copies of one entry reached through several subscriptions.
+    pub subscriptions: &'a [String],
+    /// At most this many entries in total.
+    pub limit: usize,
+    /// At most this many entries from any one feed.
+    pub per_feed_limit: Option<usize>,
+}
+
+/// What [`crate::Store::expunge`] removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExpungeReport {
+    /// Feeds no longer subscribed, removed with their history.
+    pub feeds_removed: usize,
+    /// Entries of those feeds.
+    pub entries_unsubscribed: usize,
+    /// Entries of subscribed feeds beyond the per-feed limit.
+    pub entries_over_limit: usize,
+}
+
+/// A blacklisted entry id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlacklistEntry {
+    pub entry_id: String,
+    pub added_at: DateTime<Utc>,
+    pub reason: Option<String>,
+}

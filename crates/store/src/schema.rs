@@ -1,0 +1,84 @@
+//! Connection settings and schema migrations.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::sql::MIGRATIONS;
+use crate::Error;
+
+/// Distinct statements the store prepares; all stay cached.
+const STATEMENT_CACHE: usize = 32;
+
+/// How long a statement waits for another connection's write lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens the database file, creating it if needed, with the settings the crash-safety
+/// guarantees rely on, and brings its schema up to date.
+pub fn open(path: &Path) -> Result<Connection, Error> {
+    let sqlite = |source| Error::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    };
+    // No SQLITE_OPEN_URI: a configured path is a path, never a `file:` URI with options.
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(sqlite)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))
+        .map_err(sqlite)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::NoWal {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
+    // In WAL mode NORMAL never corrupts the database; a power loss may only undo the last
+    // commits, which the next run fetches again.
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(sqlite)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(sqlite)?;
+    migrate(&mut conn, path)?;
+    Ok(conn)
+}
+
+/// Applies the migrations the database has not seen, each in its own transaction together
+/// with the version bump, so an interrupted upgrade resumes where it stopped.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), Error> {
+    let sqlite = |source| Error::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    };
+    let supported = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+    loop {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sqlite)?;
+        // Read inside the write transaction: a concurrent opener may have migrated meanwhile.
+        let version: i64 = tx
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(sqlite)?;
+        if version > supported {
+            return Err(Error::SchemaTooNew {
+                path: path.to_path_buf(),
+                found: version,
+                supported,
+            });
+        }
+        let Some(step) = usize::try_from(version)
+            .ok()
+            .and_then(|applied| MIGRATIONS.get(applied))
+        else {
+            return Ok(());
+        };
+        tx.execute_batch(step).map_err(sqlite)?;
+        tx.pragma_update(None, "user_version", version + 1)
+            .map_err(sqlite)?;
+        tx.commit().map_err(sqlite)?;
+    }
+}

@@ -1,0 +1,188 @@
+//! Every SQL text the store runs, kept apart from the Rust that binds it so another backend can
+//! reuse or translate it in one place.
+//!
+//! Portability rules: numbered `?N` parameters (PostgreSQL spells them `$N`), `INTEGER` for
+//! times (Unix seconds; `BIGINT` in PostgreSQL), booleans as 0/1, `INSERT ... ON CONFLICT`.
+
+/// Schema migrations, applied in order; the database's `user_version` counts those applied.
+/// Never edit a released step: append a new one.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: initial schema.
+    "CREATE TABLE feeds (
+        url TEXT PRIMARY KEY NOT NULL,
+        first_added INTEGER NOT NULL,
+        feed_id TEXT,
+        title TEXT,
+        subtitle TEXT,
+        site_link TEXT,
+        icon TEXT,
+        logo TEXT,
+        format TEXT,
+        feed_updated INTEGER,
+        bozo TEXT,
+        data TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        final_url TEXT,
+        permanent_redirect TEXT,
+        gone INTEGER NOT NULL DEFAULT 0,
+        next_fetch_after INTEGER,
+        http_status INTEGER,
+        last_fetch_at INTEGER,
+        last_success_at INTEGER,
+        last_error TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE fetches (
+        id INTEGER PRIMARY KEY,
+        feed_url TEXT NOT NULL REFERENCES feeds (url) ON DELETE CASCADE,
+        fetched_at INTEGER NOT NULL,
+        http_status INTEGER,
+        duration_ms INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        error TEXT
+    );
+    CREATE INDEX fetches_by_feed ON fetches (feed_url, id);
+    CREATE TABLE entries (
+        id INTEGER PRIMARY KEY,
+        feed_url TEXT NOT NULL REFERENCES feeds (url) ON DELETE CASCADE,
+        entry_id TEXT NOT NULL,
+        first_seen INTEGER NOT NULL,
+        last_changed INTEGER NOT NULL,
+        updated INTEGER,
+        published INTEGER,
+        sort_date INTEGER NOT NULL,
+        title TEXT,
+        link TEXT,
+        author TEXT,
+        summary TEXT,
+        content TEXT,
+        data TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        UNIQUE (feed_url, entry_id)
+    );
+    CREATE INDEX entries_river ON entries (sort_date DESC, first_seen DESC, id, feed_url, entry_id);
+    CREATE INDEX entries_by_feed_date ON entries (feed_url, sort_date DESC, first_seen DESC, id);
+    CREATE INDEX entries_by_entry_id ON entries (entry_id, feed_url);
+    CREATE TABLE blacklist (
+        entry_id TEXT PRIMARY KEY NOT NULL,
+        added_at INTEGER NOT NULL,
+        reason TEXT
+    );",
+];
+
+/// Records the outcome of a fetch. `?11` (the error) is NULL on success, which resets the
+/// failure count and stamps the success time; the stored metadata is left alone.
+pub const UPSERT_FETCH_STATE: &str = "
+    INSERT INTO feeds (url, first_added, etag, last_modified, final_url, permanent_redirect,
+                       gone, next_fetch_after, http_status, last_fetch_at, last_error,
+                       last_success_at, consecutive_failures)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+            CASE WHEN ?11 IS NULL THEN ?10 END,
+            CASE WHEN ?11 IS NULL THEN 0 ELSE 1 END)
+    ON CONFLICT (url) DO UPDATE SET
+        etag = excluded.etag,
+        last_modified = excluded.last_modified,
+        final_url = excluded.final_url,
+        permanent_redirect = excluded.permanent_redirect,
+        gone = excluded.gone,
+        next_fetch_after = excluded.next_fetch_after,
+        http_status = excluded.http_status,
+        last_fetch_at = excluded.last_fetch_at,
+        last_error = excluded.last_error,
+        last_success_at = COALESCE(excluded.last_success_at, feeds.last_success_at),
+        consecutive_failures = CASE WHEN excluded.last_error IS NULL THEN 0
+                                    ELSE feeds.consecutive_failures + 1 END";
+
+pub const UPDATE_METADATA: &str = "
+    UPDATE feeds SET feed_id = ?2, title = ?3, subtitle = ?4, site_link = ?5, icon = ?6,
+                     logo = ?7, format = ?8, feed_updated = ?9, bozo = ?10, data = ?11
+    WHERE url = ?1";
+
+pub const INSERT_FETCH: &str = "
+    INSERT INTO fetches (feed_url, fetched_at, http_status, duration_ms, bytes, error)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/// Keeps the newest `?2` fetch records of feed `?1`.
+pub const TRIM_FETCHES: &str = "
+    DELETE FROM fetches WHERE feed_url = ?1 AND id NOT IN (
+        SELECT id FROM fetches WHERE feed_url = ?1 ORDER BY id DESC LIMIT ?2)";
+
+pub const SELECT_FETCHES: &str = "
+    SELECT fetched_at, http_status, duration_ms, bytes, error
+    FROM fetches WHERE feed_url = ?1 ORDER BY id DESC LIMIT ?2";
+
+pub const SELECT_ENTRY_STATE: &str = "
+    SELECT id, first_seen, content_hash FROM entries WHERE feed_url = ?1 AND entry_id = ?2";
+
+pub const INSERT_ENTRY: &str = "
+    INSERT INTO entries (feed_url, entry_id, first_seen, last_changed, updated, published,
+                         sort_date, title, link, author, summary, content, data, content_hash)
+    VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+/// Rewrites an edited entry in place; `first_seen` is deliberately not touched.
+pub const UPDATE_ENTRY: &str = "
+    UPDATE entries SET last_changed = ?2, updated = ?3, published = ?4, sort_date = ?5,
+                       title = ?6, link = ?7, author = ?8, summary = ?9, content = ?10,
+                       data = ?11, content_hash = ?12
+    WHERE id = ?1";
+
+/// Keeps the newest `?2` entries of feed `?1`, in the order the planet shows them.
+pub const PRUNE_FEED_ENTRIES: &str = "
+    DELETE FROM entries WHERE feed_url = ?1 AND id NOT IN (
+        SELECT id FROM entries WHERE feed_url = ?1
+        ORDER BY sort_date DESC, first_seen DESC, id LIMIT ?2)";
+
+pub const IS_BLACKLISTED: &str = "SELECT 1 FROM blacklist WHERE entry_id = ?1";
+
+pub const INSERT_BLACKLIST: &str = "
+    INSERT INTO blacklist (entry_id, added_at, reason) VALUES (?1, ?2, ?3)
+    ON CONFLICT (entry_id) DO UPDATE SET reason = excluded.reason";
+
+pub const DELETE_BLACKLIST: &str = "DELETE FROM blacklist WHERE entry_id = ?1";
+
+pub const SELECT_BLACKLIST: &str =
+    "SELECT entry_id, added_at, reason FROM blacklist ORDER BY entry_id";
+
+pub const DELETE_ENTRIES_BY_ID: &str = "DELETE FROM entries WHERE entry_id = ?1";
+
+pub const SELECT_FEED_URLS: &str = "SELECT url FROM feeds";
+
+pub const COUNT_FEED_ENTRIES: &str = "SELECT COUNT(*) FROM entries WHERE feed_url = ?1";
+
+pub const DELETE_FEED: &str = "DELETE FROM feeds WHERE url = ?1";
+
+/// Columns read by `Store::feed`/`Store::feeds`, in the order the row mapper expects.
+macro_rules! feed_columns {
+    () => {
+        "f.url, f.feed_id, f.title, f.subtitle, f.site_link, f.icon, f.logo, f.format,
+         f.feed_updated, f.bozo, f.data, f.etag, f.last_modified, f.final_url,
+         f.permanent_redirect, f.gone, f.next_fetch_after, f.first_added, f.last_fetch_at,
+         f.last_success_at, f.http_status, f.last_error, f.consecutive_failures,
+         (SELECT COUNT(*) FROM entries e WHERE e.feed_url = f.url),
+         (SELECT MAX(e.sort_date) FROM entries e WHERE e.feed_url = f.url)"
+    };
+}
+
+pub const SELECT_FEED: &str = concat!("SELECT ", feed_columns!(), " FROM feeds f WHERE f.url = ?1");
+
+pub const SELECT_FEEDS: &str = concat!("SELECT ", feed_columns!(), " FROM feeds f ORDER BY f.url");
+
+/// Every entry in the river's order, narrow enough to be read from the index alone; the
+/// caller filters and stops early, then reads the chosen rows with [`SELECT_ENTRY`].
+pub const SELECT_RIVER: &str = "
+    SELECT id, feed_url, entry_id FROM entries
+    ORDER BY sort_date DESC, first_seen DESC, id";
+
+/// The feeds holding a copy of entry id `?1`.
+pub const SELECT_COPIES: &str = "SELECT feed_url FROM entries WHERE entry_id = ?1";
+
+pub const SELECT_ENTRY: &str = "
+    SELECT feed_url, entry_id, first_seen, last_changed, updated, published, sort_date, title,
+           link, author, summary, content, data
+    FROM entries WHERE id = ?1";
+
+/// SQLite's own consistency checks (`orrery check`); no portable equivalent exists.
+pub const INTEGRITY_CHECK: &str = "PRAGMA integrity_check";
+
+pub const FOREIGN_KEY_CHECK: &str = "PRAGMA foreign_key_check";

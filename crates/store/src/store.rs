@@ -1,0 +1,586 @@
+//! The SQLite store: every write is one immediate transaction, and a read that needs several
+//! statements runs them in one snapshot.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+
+use crate::convert::{json, opt_seconds, opt_time, opt_unsigned, seconds, time, to_i64, unsigned};
+use crate::incoming::{screen, Screened};
+use crate::{
+    schema, sql, ApplyReport, BlacklistEntry, EntryQuery, Error, ExpungeReport, FeedFailure,
+    FeedHealth, FeedMetadata, FeedUpdate, FetchLogEntry, FetchRecord, HttpState, StoredEntry,
+    StoredFeed,
+};
+
+/// Fetch records kept per feed: enough to see a pattern on the health page.
+pub const FETCH_HISTORY: usize = 20;
+
+/// Longest error message kept; servers and libraries can produce arbitrarily long ones.
+pub const MAX_ERROR_BYTES: usize = 2048;
+
+/// A planet's database. Writes take `&mut self` so one handle never interleaves them.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and migrates its schema.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref().to_path_buf();
+        let conn = schema::open(&path)?;
+        Ok(Store { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Stores the result of a successful fetch: fetch state, metadata, entries and retention,
+    /// all or nothing.
+    pub fn apply_feed(&mut self, update: &FeedUpdate) -> Result<ApplyReport, Error> {
+        let screening = screen(&update.entries);
+        let now = seconds(update.fetch.at);
+        self.write(|tx| {
+            record_fetch(tx, &update.url, &update.http, &update.fetch, None)?;
+            if let Some(metadata) = &update.metadata {
+                write_metadata(tx, &update.url, metadata)?;
+            }
+            let mut report = ApplyReport {
+                rejected: screening.rejected,
+                duplicates: screening.duplicates,
+                ..ApplyReport::default()
+            };
+            let mut plans = Vec::with_capacity(screening.accepted.len());
+            for screened in screening.accepted {
+                if is_blacklisted(tx, &screened.entry.id)? {
+                    report.blacklisted += 1;
+                } else {
+                    plans.push(plan(tx, &update.url, now, screened)?);
+                }
+            }
+            if let Some(keep) = update.keep {
+                report.over_limit = drop_beyond(&mut plans, keep);
+            }
+            for plan in &plans {
+                match write_entry(tx, &update.url, now, plan)? {
+                    Written::New => report.new += 1,
+                    Written::Updated => report.updated += 1,
+                    Written::Unchanged => report.unchanged += 1,
+                }
+            }
+            if let Some(keep) = update.keep {
+                report.pruned = prune_feed(tx, &update.url, keep)?;
+            }
+            Ok(report)
+        })
+    }
+
+    /// Records a failed fetch or parse; the feed's entries and metadata are kept, so its
+    /// posts stay on the page while the health page shows the error.
+    pub fn record_failure(&mut self, failure: &FeedFailure) -> Result<(), Error> {
+        let error = truncate(&failure.error, MAX_ERROR_BYTES);
+        self.write(|tx| record_fetch(tx, &failure.url, &failure.http, &failure.fetch, Some(error)))
+    }
+
+    /// Removes feeds no longer subscribed, with their entries and history, and (with `keep`)
+    /// the entries of subscribed feeds beyond the newest `keep`, like Venus's expunge.
+    pub fn expunge(
+        &mut self,
+        subscriptions: &[String],
+        keep: Option<usize>,
+    ) -> Result<ExpungeReport, Error> {
+        let subscribed: HashSet<&str> = subscriptions.iter().map(String::as_str).collect();
+        self.write(|tx| {
+            let mut report = ExpungeReport::default();
+            let stored: Vec<String> = tx
+                .prepare_cached(sql::SELECT_FEED_URLS)?
+                .query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for url in &stored {
+                if subscribed.contains(url.as_str()) {
+                    if let Some(keep) = keep {
+                        report.entries_over_limit += prune_feed(tx, url, keep)?;
+                    }
+                } else {
+                    let count: i64 = tx
+                        .prepare_cached(sql::COUNT_FEED_ENTRIES)?
+                        .query_row([url], |row| row.get(0))?;
+                    tx.prepare_cached(sql::DELETE_FEED)?.execute([url])?;
+                    report.feeds_removed += 1;
+                    report.entries_unsubscribed += usize::try_from(count).unwrap_or(0);
+                }
+            }
+            Ok(report)
+        })
+    }
+
+    /// Blacklists an entry id: stored copies are deleted (their number is returned) and the
+    /// id is never stored again.
+    pub fn blacklist_add(&mut self, entry_id: &str, reason: Option<&str>) -> Result<usize, Error> {
+        self.write(|tx| {
+            tx.prepare_cached(sql::INSERT_BLACKLIST)?.execute(params![
+                entry_id,
+                seconds(Utc::now()),
+                reason
+            ])?;
+            tx.prepare_cached(sql::DELETE_ENTRIES_BY_ID)?
+                .execute([entry_id])
+        })
+    }
+
+    /// Returns whether the id was blacklisted. Its entries come back with the next fetch.
+    pub fn blacklist_remove(&mut self, entry_id: &str) -> Result<bool, Error> {
+        self.write(|tx| {
+            Ok(tx
+                .prepare_cached(sql::DELETE_BLACKLIST)?
+                .execute([entry_id])?
+                > 0)
+        })
+    }
+
+    pub fn blacklist(&self) -> Result<Vec<BlacklistEntry>, Error> {
+        self.read(|conn| {
+            conn.prepare_cached(sql::SELECT_BLACKLIST)?
+                .query_map([], |row| {
+                    Ok(BlacklistEntry {
+                        entry_id: row.get(0)?,
+                        added_at: time(row, 1)?,
+                        reason: row.get(2)?,
+                    })
+                })?
+                .collect()
+        })
+    }
+
+    /// The planet's river: newest first by sort date, then most recently seen, then feed
+    /// order, from the subscribed feeds only.
+    ///
+    /// Each entry id appears once. Of several copies (an aggregated planet republishing a
+    /// subscribed blog), the copy from the subscription listed first wins: deterministic from
+    /// the first run on, and the planet's owner chooses by ordering the list.
+    pub fn newest_entries(&self, query: &EntryQuery<'_>) -> Result<Vec<StoredEntry>, Error> {
+        let mut filter = RiverFilter::new(query);
+        self.read(|conn| {
+            // One snapshot for the scan and the lookups, even while a run writes.
+            let snapshot = conn.unchecked_transaction()?;
+            let mut chosen = Vec::new();
+            let mut river = snapshot.prepare_cached(sql::SELECT_RIVER)?;
+            let mut rows = river.query([])?;
+            while chosen.len() < query.limit {
+                let Some(row) = rows.next()? else { break };
+                let feed_url: String = row.get(1)?;
+                let entry_id: String = row.get(2)?;
+                if filter.admit(&snapshot, &feed_url, &entry_id)? {
+                    chosen.push(row.get::<_, i64>(0)?);
+                }
+            }
+            let mut select = snapshot.prepare_cached(sql::SELECT_ENTRY)?;
+            chosen
+                .into_iter()
+                .map(|row_id| select.query_row([row_id], entry_from_row))
+                .collect()
+        })
+    }
+
+    pub fn feed(&self, url: &str) -> Result<Option<StoredFeed>, Error> {
+        self.read(|conn| {
+            conn.prepare_cached(sql::SELECT_FEED)?
+                .query_row([url], feed_from_row)
+                .optional()
+        })
+    }
+
+    /// Every stored feed, by URL, with its health, for the sidebar and the health page.
+    pub fn feeds(&self) -> Result<Vec<StoredFeed>, Error> {
+        self.read(|conn| {
+            conn.prepare_cached(sql::SELECT_FEEDS)?
+                .query_map([], feed_from_row)?
+                .collect()
+        })
+    }
+
+    /// The feed's last `limit` fetches (at most [`FETCH_HISTORY`] are kept), newest first.
+    pub fn recent_fetches(&self, url: &str, limit: usize) -> Result<Vec<FetchLogEntry>, Error> {
+        self.read(|conn| {
+            conn.prepare_cached(sql::SELECT_FETCHES)?
+                .query_map(params![url, to_i64(limit)], |row| {
+                    Ok(FetchLogEntry {
+                        record: FetchRecord {
+                            at: time(row, 0)?,
+                            http_status: opt_unsigned(row, 1)?,
+                            duration_ms: unsigned(row, 2)?,
+                            bytes: unsigned(row, 3)?,
+                        },
+                        error: row.get(4)?,
+                    })
+                })?
+                .collect()
+        })
+    }
+
+    /// SQLite's structural check plus foreign keys; an empty list means healthy.
+    pub fn integrity_check(&self) -> Result<Vec<String>, Error> {
+        self.read(|conn| {
+            let mut problems: Vec<String> = conn
+                .prepare(sql::INTEGRITY_CHECK)?
+                .query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            problems.retain(|line| line != "ok");
+            let dangling = conn
+                .prepare(sql::FOREIGN_KEY_CHECK)?
+                .query_map([], |row| {
+                    Ok(format!(
+                        "{} row {} refers to a missing {}",
+                        row.get::<_, String>(0)?,
+                        row.get::<_, Option<i64>>(1)?.unwrap_or(-1),
+                        row.get::<_, String>(2)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            problems.extend(dangling);
+            Ok(problems)
+        })
+    }
+
+    fn write<T>(
+        &mut self,
+        work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, Error> {
+        let result = (|| {
+            // Immediate: take the write lock up front, so a concurrent writer makes us wait
+            // (busy timeout) instead of failing half-way with a lock upgrade error.
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = work(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        result.map_err(|source| self.error(source))
+    }
+
+    fn read<T>(&self, work: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, Error> {
+        work(&self.conn).map_err(|source| self.error(source))
+    }
+
+    fn error(&self, source: rusqlite::Error) -> Error {
+        Error::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}
+
+/// Updates the fetch state of `url` (creating the feed row) and appends to its history.
+fn record_fetch(
+    tx: &Transaction<'_>,
+    url: &str,
+    http: &HttpState,
+    fetch: &FetchRecord,
+    error: Option<&str>,
+) -> rusqlite::Result<()> {
+    let at = seconds(fetch.at);
+    tx.prepare_cached(sql::UPSERT_FETCH_STATE)?
+        .execute(params![
+            url,
+            at,
+            http.etag,
+            http.last_modified,
+            http.final_url,
+            http.permanent_redirect,
+            http.gone,
+            opt_seconds(http.next_fetch_after),
+            fetch.http_status,
+            at,
+            error,
+        ])?;
+    tx.prepare_cached(sql::INSERT_FETCH)?.execute(params![
+        url,
+        at,
+        fetch.http_status,
+        to_i64(fetch.duration_ms),
+        to_i64(fetch.bytes),
+        error,
+    ])?;
+    tx.prepare_cached(sql::TRIM_FETCHES)?
+        .execute(params![url, to_i64(FETCH_HISTORY)])?;
+    Ok(())
+}
+
+fn write_metadata(tx: &Transaction<'_>, url: &str, meta: &FeedMetadata) -> rusqlite::Result<()> {
+    let data = (!meta.data.is_null()).then(|| meta.data.to_string());
+    tx.prepare_cached(sql::UPDATE_METADATA)?.execute(params![
+        url,
+        meta.feed_id,
+        meta.title,
+        meta.subtitle,
+        meta.site_link,
+        meta.icon,
+        meta.logo,
+        meta.format,
+        opt_seconds(meta.updated),
+        meta.bozo,
+        data,
+    ])?;
+    Ok(())
+}
+
+/// Decides, entry by entry in the river's order, which ones [`Store::newest_entries`] returns.
+struct RiverFilter<'a> {
+    /// Position of each subscription in the configuration (the first, if listed twice).
+    positions: HashMap<&'a str, usize>,
+    per_feed_limit: usize,
+    /// Entries taken so far, by subscription position.
+    taken: HashMap<usize, usize>,
+}
+
+impl<'a> RiverFilter<'a> {
+    fn new(query: &EntryQuery<'a>) -> Self {
+        let mut positions = HashMap::new();
+        for (position, url) in query.subscriptions.iter().enumerate() {
+            positions.entry(url.as_str()).or_insert(position);
+        }
+        RiverFilter {
+            positions,
+            per_feed_limit: query.per_feed_limit.unwrap_or(usize::MAX),
+            taken: HashMap::new(),
+        }
+    }
+
+    fn admit(
+        &mut self,
+        conn: &Connection,
+        feed_url: &str,
+        entry_id: &str,
+    ) -> rusqlite::Result<bool> {
+        let Some(&position) = self.positions.get(feed_url) else {
+            return Ok(false);
+        };
+        let taken = self.taken.get(&position).copied().unwrap_or(0);
+        if taken >= self.per_feed_limit || !self.is_preferred_copy(conn, entry_id, position)? {
+            return Ok(false);
+        }
+        self.taken.insert(position, taken + 1);
+        Ok(true)
+    }
+
+    /// Whether no subscription listed before `position` holds a copy of the entry.
+    fn is_preferred_copy(
+        &self,
+        conn: &Connection,
+        entry_id: &str,
+        position: usize,
+    ) -> rusqlite::Result<bool> {
+        let mut copies = conn.prepare_cached(sql::SELECT_COPIES)?;
+        let mut rows = copies.query([entry_id])?;
+        while let Some(row) = rows.next()? {
+            let feed_url: String = row.get(0)?;
+            if self
+                .positions
+                .get(feed_url.as_str())
+                .is_some_and(|&other| other < position)
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+fn is_blacklisted(tx: &Transaction<'_>, entry_id: &str) -> rusqlite::Result<bool> {
+    tx.prepare_cached(sql::IS_BLACKLISTED)?.exists([entry_id])
+}
+
+/// A stored entry's identity and content hash.
+struct Existing {
+    row_id: i64,
+    first_seen: i64,
+    hash: String,
+}
+
+/// An incoming entry together with what the store already knows about it.
+struct Plan<'a> {
+    screened: Screened<'a>,
+    existing: Option<Existing>,
+    /// The sort date it will be stored with: its own, or its first-seen time.
+    sort_date: i64,
+    first_seen: i64,
+}
+
+fn plan<'a>(
+    tx: &Transaction<'_>,
+    url: &str,
+    now: i64,
+    screened: Screened<'a>,
+) -> rusqlite::Result<Plan<'a>> {
+    let existing = tx
+        .prepare_cached(sql::SELECT_ENTRY_STATE)?
+        .query_row([url, screened.entry.id.as_str()], |row| {
+            Ok(Existing {
+                row_id: row.get(0)?,
+                first_seen: row.get(1)?,
+                hash: row.get(2)?,
+            })
+        })
+        .optional()?;
+    let first_seen = existing
+        .as_ref()
+        .map_or(now, |existing| existing.first_seen);
+    Ok(Plan {
+        sort_date: opt_seconds(screened.entry.sort_date).unwrap_or(first_seen),
+        first_seen,
+        screened,
+        existing,
+    })
+}
+
+/// Drops the plans that retention would delete right after writing them (all but the newest
+/// `keep`, in the river's order), keeping the others in feed order. Returns how many went.
+fn drop_beyond(plans: &mut Vec<Plan<'_>>, keep: usize) -> usize {
+    if plans.len() <= keep {
+        return 0;
+    }
+    // On equal dates the entry earlier in the feed ranks first, as it would when read back
+    // (ties are broken by storage order).
+    let mut ranked: Vec<(std::cmp::Reverse<(i64, i64)>, usize)> = plans
+        .iter()
+        .enumerate()
+        .map(|(index, plan)| (std::cmp::Reverse((plan.sort_date, plan.first_seen)), index))
+        .collect();
+    ranked.sort_unstable();
+    let mut kept = vec![false; plans.len()];
+    for (_, index) in ranked.iter().take(keep) {
+        if let Some(flag) = kept.get_mut(*index) {
+            *flag = true;
+        }
+    }
+    let before = plans.len();
+    let mut flags = kept.into_iter();
+    plans.retain(|_| flags.next().unwrap_or(false));
+    before - plans.len()
+}
+
+enum Written {
+    New,
+    Updated,
+    Unchanged,
+}
+
+fn write_entry(
+    tx: &Transaction<'_>,
+    url: &str,
+    now: i64,
+    plan: &Plan<'_>,
+) -> rusqlite::Result<Written> {
+    let entry = plan.screened.entry;
+    match &plan.existing {
+        Some(existing) if existing.hash == plan.screened.hash => Ok(Written::Unchanged),
+        Some(existing) => {
+            tx.prepare_cached(sql::UPDATE_ENTRY)?.execute(params![
+                existing.row_id,
+                now,
+                opt_seconds(entry.updated),
+                opt_seconds(entry.published),
+                plan.sort_date,
+                entry.title,
+                entry.link,
+                entry.author,
+                entry.summary,
+                entry.content,
+                plan.screened.data,
+                plan.screened.hash,
+            ])?;
+            Ok(Written::Updated)
+        }
+        None => {
+            tx.prepare_cached(sql::INSERT_ENTRY)?.execute(params![
+                url,
+                entry.id,
+                now,
+                opt_seconds(entry.updated),
+                opt_seconds(entry.published),
+                plan.sort_date,
+                entry.title,
+                entry.link,
+                entry.author,
+                entry.summary,
+                entry.content,
+                plan.screened.data,
+                plan.screened.hash,
+            ])?;
+            Ok(Written::New)
+        }
+    }
+}
+
+fn prune_feed(tx: &Transaction<'_>, url: &str, keep: usize) -> rusqlite::Result<usize> {
+    tx.prepare_cached(sql::PRUNE_FEED_ENTRIES)?
+        .execute(params![url, to_i64(keep)])
+}
+
+fn truncate(text: &str, max_bytes: usize) -> &str {
+    let mut end = text.len().min(max_bytes);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default()
+}
+
+fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<StoredEntry> {
+    Ok(StoredEntry {
+        feed_url: row.get(0)?,
+        id: row.get(1)?,
+        first_seen: time(row, 2)?,
+        last_changed: time(row, 3)?,
+        updated: opt_time(row, 4)?,
+        published: opt_time(row, 5)?,
+        sort_date: time(row, 6)?,
+        title: row.get(7)?,
+        link: row.get(8)?,
+        author: row.get(9)?,
+        summary: row.get(10)?,
+        content: row.get(11)?,
+        data: json(row, 12)?,
+    })
+}
+
+fn feed_from_row(row: &Row<'_>) -> rusqlite::Result<StoredFeed> {
+    Ok(StoredFeed {
+        url: row.get(0)?,
+        metadata: FeedMetadata {
+            feed_id: row.get(1)?,
+            title: row.get(2)?,
+            subtitle: row.get(3)?,
+            site_link: row.get(4)?,
+            icon: row.get(5)?,
+            logo: row.get(6)?,
+            format: row.get(7)?,
+            updated: opt_time(row, 8)?,
+            bozo: row.get(9)?,
+            data: json(row, 10)?,
+        },
+        http: HttpState {
+            etag: row.get(11)?,
+            last_modified: row.get(12)?,
+            final_url: row.get(13)?,
+            permanent_redirect: row.get(14)?,
+            gone: row.get(15)?,
+            next_fetch_after: opt_time(row, 16)?,
+        },
+        health: FeedHealth {
+            first_added: time(row, 17)?,
+            last_fetch_at: opt_time(row, 18)?,
+            last_success_at: opt_time(row, 19)?,
+            last_http_status: opt_unsigned(row, 20)?,
+            last_error: row.get(21)?,
+            consecutive_failures: unsigned(row, 22)?,
+            entry_count: unsigned(row, 23)?,
+            newest_entry: opt_time(row, 24)?,
+        },
+    })
+}

@@ -1,0 +1,597 @@
+//! Behaviour of the store on real SQLite files.
+
+mod common;
+
+use common::{at, entry, fetch, subscriptions, temp_store, update};
+use orrery_store::{
+    ApplyReport, EntryQuery, Error, ExpungeReport, FeedFailure, HttpState, Store, StoredEntry,
+    MAX_ENTRY_BYTES, MAX_ERROR_BYTES, MAX_ID_BYTES, SCHEMA_VERSION,
+};
+
+const A: &str = "https://a.example/feed";
+const B: &str = "https://b.example/feed";
+const C: &str = "https://c.example/feed";
+
+fn all_entries(store: &Store, urls: &[&str]) -> Vec<StoredEntry> {
+    let subscribed = subscriptions(urls);
+    store
+        .newest_entries(&EntryQuery {
+            subscriptions: &subscribed,
+            limit: usize::MAX,
+            per_feed_limit: None,
+        })
+        .unwrap()
+}
+
+fn ids(entries: &[StoredEntry]) -> Vec<&str> {
+    entries.iter().map(|entry| entry.id.as_str()).collect()
+}
+
+fn failure(url: &str, hours: i64, error: &str) -> FeedFailure {
+    FeedFailure {
+        url: url.to_owned(),
+        error: error.to_owned(),
+        http: HttpState {
+            etag: Some("\"v1\"".to_owned()),
+            ..HttpState::default()
+        },
+        fetch: orrery_store::FetchRecord {
+            http_status: Some(500),
+            ..fetch(hours)
+        },
+    }
+}
+
+#[test]
+fn open_creates_the_schema_in_wal_mode_and_reopens_with_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("planet.db");
+    {
+        let mut store = Store::open(&path).unwrap();
+        store
+            .apply_feed(&update(A, 0, vec![entry("a1", Some(1), "x")]))
+            .unwrap();
+    }
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = raw
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, i64::try_from(SCHEMA_VERSION).unwrap());
+    let mode: String = raw
+        .pragma_query_value(None, "journal_mode", |row| row.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    drop(raw);
+
+    let store = Store::open(&path).unwrap();
+    assert_eq!(ids(&all_entries(&store, &[A])), ["a1"]);
+    assert!(store.integrity_check().unwrap().is_empty());
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("planet.db");
+    drop(Store::open(&path).unwrap());
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.pragma_update(None, "user_version", 999).unwrap();
+    drop(raw);
+    match Store::open(&path) {
+        Err(Error::SchemaTooNew { found: 999, .. }) => {}
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garbage.db");
+    std::fs::write(&path, vec![0x5a_u8; 8192]).unwrap();
+    let error = Store::open(&path).unwrap_err();
+    assert!(matches!(error, Error::Sqlite { .. }), "{error:?}");
+    assert!(error.to_string().contains("garbage.db"), "{error}");
+}
+
+#[test]
+fn counts_new_unchanged_and_edited_entries_and_keeps_first_seen() {
+    let (_dir, mut store) = temp_store();
+    let first = vec![
+        entry("e1", Some(1), "one"),
+        entry("e2", Some(2), "two"),
+        entry("e3", Some(3), "three"),
+    ];
+    let report = store.apply_feed(&update(A, 10, first.clone())).unwrap();
+    assert_eq!(
+        report,
+        ApplyReport {
+            new: 3,
+            ..ApplyReport::default()
+        }
+    );
+
+    let report = store.apply_feed(&update(A, 11, first.clone())).unwrap();
+    assert_eq!(
+        report,
+        ApplyReport {
+            unchanged: 3,
+            ..ApplyReport::default()
+        }
+    );
+
+    // e2 edited, e3 gone from the feed, e4 new.
+    let second = vec![
+        entry("e1", Some(1), "one"),
+        entry("e2", Some(2), "two, corrected"),
+        entry("e4", Some(4), "four"),
+    ];
+    let report = store.apply_feed(&update(A, 12, second)).unwrap();
+    assert_eq!(
+        report,
+        ApplyReport {
+            new: 1,
+            updated: 1,
+            unchanged: 1,
+            ..ApplyReport::default()
+        }
+    );
+
+    let stored = all_entries(&store, &[A]);
+    assert_eq!(ids(&stored), ["e4", "e3", "e2", "e1"]);
+    let e2 = stored.iter().find(|entry| entry.id == "e2").unwrap();
+    assert_eq!(e2.content.as_deref(), Some("two, corrected"));
+    assert_eq!(e2.data["content"], "two, corrected");
+    assert_eq!(e2.first_seen, at(10));
+    assert_eq!(e2.last_changed, at(12));
+    let e4 = stored.iter().find(|entry| entry.id == "e4").unwrap();
+    assert_eq!((e4.first_seen, e4.last_changed), (at(12), at(12)));
+}
+
+#[test]
+fn any_stored_field_change_counts_as_an_edit() {
+    let (_dir, mut store) = temp_store();
+    let original = orrery_store::NewEntry {
+        summary: Some("ab".to_owned()),
+        ..entry("e1", Some(1), "cd")
+    };
+    let variants = [
+        orrery_store::NewEntry {
+            title: None,
+            ..original.clone()
+        },
+        orrery_store::NewEntry {
+            sort_date: Some(at(2)),
+            ..original.clone()
+        },
+        orrery_store::NewEntry {
+            data: serde_json::json!({ "id": "e1", "extra": true }),
+            ..original.clone()
+        },
+        // Bytes moved from one field to the next must not hash the same.
+        orrery_store::NewEntry {
+            summary: Some("a".to_owned()),
+            content: Some("bcd".to_owned()),
+            ..original.clone()
+        },
+    ];
+    store
+        .apply_feed(&update(A, 0, vec![original.clone()]))
+        .unwrap();
+    for (hours, variant) in (1..).step_by(2).zip(variants) {
+        let report = store.apply_feed(&update(A, hours, vec![variant])).unwrap();
+        assert_eq!(report.updated, 1, "variant at hour {hours}");
+        let report = store
+            .apply_feed(&update(A, hours + 1, vec![original.clone()]))
+            .unwrap();
+        assert_eq!(report.updated, 1, "original after hour {hours}");
+    }
+}
+
+#[test]
+fn an_undated_entry_sorts_by_first_seen_and_stays_there() {
+    let (_dir, mut store) = temp_store();
+    store
+        .apply_feed(&update(A, 5, vec![entry("undated", None, "x")]))
+        .unwrap();
+    store
+        .apply_feed(&update(
+            A,
+            50,
+            vec![entry("undated", None, "x"), entry("dated", Some(20), "y")],
+        ))
+        .unwrap();
+    let stored = all_entries(&store, &[A]);
+    assert_eq!(ids(&stored), ["dated", "undated"]);
+    assert_eq!(stored.get(1).unwrap().sort_date, at(5));
+}
+
+#[test]
+fn a_failure_keeps_entries_and_metadata_and_is_shown_in_health() {
+    let (_dir, mut store) = temp_store();
+    store
+        .apply_feed(&update(A, 1, vec![entry("e1", Some(1), "x")]))
+        .unwrap();
+    store.record_failure(&failure(A, 2, "500: boom")).unwrap();
+    store.record_failure(&failure(A, 3, "timed out")).unwrap();
+
+    assert_eq!(ids(&all_entries(&store, &[A])), ["e1"]);
+    let feed = store.feed(A).unwrap().unwrap();
+    assert_eq!(
+        feed.metadata.title.as_deref(),
+        Some("feed https://a.example/feed")
+    );
+    assert_eq!(feed.health.last_error.as_deref(), Some("timed out"));
+    assert_eq!(feed.health.consecutive_failures, 2);
+    assert_eq!(feed.health.last_http_status, Some(500));
+    assert_eq!(feed.health.last_fetch_at, Some(at(3)));
+    assert_eq!(feed.health.last_success_at, Some(at(1)));
+    assert_eq!(feed.health.first_added, at(1));
+    assert_eq!(feed.health.entry_count, 1);
+    assert_eq!(feed.health.newest_entry, Some(at(1)));
+
+    // A 304 carries no metadata: the stored metadata stays, the failure streak ends.
+    let mut not_modified = update(A, 4, Vec::new());
+    not_modified.metadata = None;
+    not_modified.fetch.http_status = Some(304);
+    store.apply_feed(&not_modified).unwrap();
+    let feed = store.feed(A).unwrap().unwrap();
+    assert_eq!(feed.metadata.format.as_deref(), Some("atom10"));
+    assert_eq!(feed.metadata.data["title"], "feed https://a.example/feed");
+    assert_eq!(feed.health.last_error, None);
+    assert_eq!(feed.health.consecutive_failures, 0);
+    assert_eq!(feed.health.last_success_at, Some(at(4)));
+    assert_eq!(feed.health.last_http_status, Some(304));
+
+    let history = store.recent_fetches(A, 10).unwrap();
+    let errors: Vec<Option<&str>> = history.iter().map(|f| f.error.as_deref()).collect();
+    assert_eq!(errors, [None, Some("timed out"), Some("500: boom"), None]);
+}
+
+#[test]
+fn a_feed_that_never_succeeded_has_empty_metadata() {
+    let (_dir, mut store) = temp_store();
+    let mut gone = failure(A, 1, "410: gone");
+    gone.http.gone = true;
+    gone.http.final_url = Some("https://a.example/new".to_owned());
+    store.record_failure(&gone).unwrap();
+    let feed = store.feed(A).unwrap().unwrap();
+    assert_eq!(feed.metadata, orrery_store::FeedMetadata::default());
+    assert_eq!(feed.http, gone.http);
+    assert_eq!(feed.health.last_success_at, None);
+    assert!(store.feed(B).unwrap().is_none());
+}
+
+#[test]
+fn fetch_history_and_error_text_are_bounded() {
+    let (_dir, mut store) = temp_store();
+    let long_error = "é".repeat(MAX_ERROR_BYTES); // two bytes each
+    for hour in 0..(orrery_store::FETCH_HISTORY as i64 + 5) {
+        store
+            .record_failure(&failure(A, hour, &long_error))
+            .unwrap();
+    }
+    let history = store.recent_fetches(A, usize::MAX).unwrap();
+    assert_eq!(history.len(), orrery_store::FETCH_HISTORY);
+    assert_eq!(
+        history.first().unwrap().record.at,
+        at(orrery_store::FETCH_HISTORY as i64 + 4)
+    );
+    let stored = store.feed(A).unwrap().unwrap().health.last_error.unwrap();
+    assert_eq!(stored.len(), MAX_ERROR_BYTES);
+    assert!(long_error.starts_with(&stored));
+}
+
+#[test]
+fn invalid_oversized_and_duplicate_entries_are_screened() {
+    let (_dir, mut store) = temp_store();
+    let mut older_copy = entry("dup", Some(1), "old copy");
+    older_copy.updated = Some(at(1));
+    let mut newer_copy = entry("dup", Some(1), "new copy");
+    newer_copy.updated = Some(at(9));
+    let mut tie = entry(
+        "dup",
+        Some(1),
+        "as recent as the kept copy, later in the feed",
+    );
+    tie.updated = Some(at(9));
+    let entries = vec![
+        entry("", Some(1), "no id"),
+        entry(&"i".repeat(MAX_ID_BYTES + 1), Some(1), "huge id"),
+        entry("big", Some(1), &"x".repeat(MAX_ENTRY_BYTES)),
+        older_copy,
+        newer_copy,
+        tie,
+    ];
+    let report = store.apply_feed(&update(A, 0, entries)).unwrap();
+    assert_eq!(
+        report,
+        ApplyReport {
+            new: 1,
+            rejected: 3,
+            duplicates: 2,
+            ..ApplyReport::default()
+        }
+    );
+    let stored = all_entries(&store, &[A]);
+    assert_eq!(ids(&stored), ["dup"]);
+    assert_eq!(stored.first().unwrap().content.as_deref(), Some("new copy"));
+}
+
+#[test]
+fn keep_stores_only_the_newest_entries_without_churn() {
+    let (_dir, mut store) = temp_store();
+    let feed: Vec<_> = (1..=10)
+        .map(|n| entry(&format!("e{n}"), Some(n), "x"))
+        .collect();
+    let mut first = update(A, 100, feed.clone());
+    first.keep = Some(3);
+    let report = store.apply_feed(&first).unwrap();
+    assert_eq!((report.new, report.over_limit, report.pruned), (3, 7, 0));
+    assert_eq!(ids(&all_entries(&store, &[A])), ["e10", "e9", "e8"]);
+
+    let mut again = update(A, 101, feed.clone());
+    again.keep = Some(3);
+    let report = store.apply_feed(&again).unwrap();
+    assert_eq!((report.new, report.unchanged, report.over_limit), (0, 3, 7));
+
+    // Two newer entries arrive; the feed now only carries e6..e12.
+    let mut later: Vec<_> = (6..=12)
+        .map(|n| entry(&format!("e{n}"), Some(n), "x"))
+        .collect();
+    later.reverse();
+    let mut third = update(A, 102, later);
+    third.keep = Some(3);
+    let report = store.apply_feed(&third).unwrap();
+    assert_eq!(
+        (
+            report.new,
+            report.unchanged,
+            report.over_limit,
+            report.pruned
+        ),
+        (2, 1, 4, 2)
+    );
+    assert_eq!(ids(&all_entries(&store, &[A])), ["e12", "e11", "e10"]);
+}
+
+#[test]
+fn expunge_removes_unsubscribed_feeds_and_applies_the_limit() {
+    let (_dir, mut store) = temp_store();
+    for (url, prefix) in [(A, "a"), (B, "b")] {
+        let entries = (1..=4)
+            .map(|n| entry(&format!("{prefix}{n}"), Some(n), "x"))
+            .collect();
+        store.apply_feed(&update(url, 0, entries)).unwrap();
+    }
+    store.record_failure(&failure(C, 0, "dns")).unwrap();
+
+    let report = store.expunge(&subscriptions(&[A]), Some(2)).unwrap();
+    assert_eq!(
+        report,
+        ExpungeReport {
+            feeds_removed: 2,
+            entries_unsubscribed: 4,
+            entries_over_limit: 2,
+        }
+    );
+    let urls: Vec<String> = store.feeds().unwrap().into_iter().map(|f| f.url).collect();
+    assert_eq!(urls, [A]);
+    assert_eq!(ids(&all_entries(&store, &[A, B])), ["a4", "a3"]);
+    assert!(store.recent_fetches(B, 10).unwrap().is_empty());
+
+    let report = store.expunge(&subscriptions(&[A]), None).unwrap();
+    assert_eq!(report, ExpungeReport::default());
+    assert!(store.integrity_check().unwrap().is_empty());
+}
+
+#[test]
+fn blacklisted_ids_are_never_stored_and_removed_when_added() {
+    let (_dir, mut store) = temp_store();
+    store.blacklist_add("spam", Some("advert")).unwrap();
+    let report = store
+        .apply_feed(&update(
+            A,
+            0,
+            vec![entry("spam", Some(1), "x"), entry("ham", Some(1), "y")],
+        ))
+        .unwrap();
+    assert_eq!((report.new, report.blacklisted), (1, 1));
+
+    store
+        .apply_feed(&update(B, 0, vec![entry("ham", Some(1), "y")]))
+        .unwrap();
+    assert_eq!(store.blacklist_add("ham", None).unwrap(), 2);
+    assert!(all_entries(&store, &[A, B]).is_empty());
+    let listed: Vec<String> = store
+        .blacklist()
+        .unwrap()
+        .into_iter()
+        .map(|b| b.entry_id)
+        .collect();
+    assert_eq!(listed, ["ham", "spam"]);
+    assert_eq!(
+        store.blacklist().unwrap().last().unwrap().reason.as_deref(),
+        Some("advert")
+    );
+
+    assert!(store.blacklist_remove("spam").unwrap());
+    assert!(!store.blacklist_remove("spam").unwrap());
+    let report = store
+        .apply_feed(&update(A, 1, vec![entry("spam", Some(1), "x")]))
+        .unwrap();
+    assert_eq!(report.new, 1);
+}
+
+#[test]
+fn newest_entries_are_ordered_filtered_and_limited() {
+    let (_dir, mut store) = temp_store();
+    store
+        .apply_feed(&update(
+            A,
+            100,
+            vec![
+                entry("a-tie-1", Some(5), "x"),
+                entry("a-tie-2", Some(5), "x"),
+                entry("a-old", Some(1), "x"),
+                entry("a-new", Some(9), "x"),
+            ],
+        ))
+        .unwrap();
+    store
+        .apply_feed(&update(B, 200, vec![entry("b-tie", Some(5), "x")]))
+        .unwrap();
+    store
+        .apply_feed(&update(C, 0, vec![entry("c-newest", Some(50), "x")]))
+        .unwrap();
+
+    // Equal sort dates: most recently seen first, then feed order.
+    assert_eq!(
+        ids(&all_entries(&store, &[A, B])),
+        ["a-new", "b-tie", "a-tie-1", "a-tie-2", "a-old"]
+    );
+    let subscribed = subscriptions(&[A, B, C]);
+    let limited = store
+        .newest_entries(&EntryQuery {
+            subscriptions: &subscribed,
+            limit: 3,
+            per_feed_limit: Some(1),
+        })
+        .unwrap();
+    assert_eq!(ids(&limited), ["c-newest", "a-new", "b-tie"]);
+    assert!(all_entries(&store, &[]).is_empty());
+    assert!(all_entries(&store, &["https://unknown.example/"]).is_empty());
+}
+
+#[test]
+fn an_entry_reached_through_two_subscriptions_is_returned_once() {
+    let (_dir, mut store) = temp_store();
+    // B is a planet republishing A's post a day later.
+    store
+        .apply_feed(&update(A, 10, vec![entry("post", Some(1), "from A")]))
+        .unwrap();
+    store
+        .apply_feed(&update(
+            B,
+            34,
+            vec![
+                entry("post", Some(1), "from B"),
+                entry("b-own", Some(2), "b"),
+            ],
+        ))
+        .unwrap();
+
+    let from = |order: &[&str]| -> Vec<(String, String)> {
+        all_entries(&store, order)
+            .into_iter()
+            .map(|e| (e.id, e.feed_url))
+            .collect()
+    };
+    let pair = |id: &str, url: &str| (id.to_owned(), url.to_owned());
+    assert_eq!(from(&[A, B]), [pair("b-own", B), pair("post", A)]);
+    assert_eq!(from(&[B, A]), [pair("b-own", B), pair("post", B)]);
+    // Listed twice, a subscription still yields each entry once.
+    assert_eq!(from(&[B, A, B]), [pair("b-own", B), pair("post", B)]);
+    // Unsubscribed copies never hide subscribed ones.
+    assert_eq!(from(&[A]), [pair("post", A)]);
+}
+
+#[test]
+fn integrity_holds_after_many_updates() {
+    let (_dir, mut store) = temp_store();
+    for round in 0..60_i64 {
+        for (feed, url) in [A, B, C].into_iter().enumerate() {
+            let entries = (0..25_i64)
+                .map(|n| {
+                    // Every third entry changes each round; ids overlap across feeds.
+                    let body = if n % 3 == 0 {
+                        format!("r{round}")
+                    } else {
+                        "same".into()
+                    };
+                    entry(&format!("e{}", n + feed as i64 * 10), Some(n), &body)
+                })
+                .collect();
+            let mut next = update(url, round, entries);
+            next.keep = Some(20);
+            store.apply_feed(&next).unwrap();
+        }
+        if round % 10 == 0 {
+            store.record_failure(&failure(B, round, "flaky")).unwrap();
+            store.blacklist_add(&format!("e{round}"), None).unwrap();
+        }
+    }
+    store.expunge(&subscriptions(&[A, C]), Some(15)).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), Vec::<String>::new());
+    let counts: Vec<u64> = store
+        .feeds()
+        .unwrap()
+        .iter()
+        .map(|f| f.health.entry_count)
+        .collect();
+    assert_eq!(counts, [15, 15]);
+}
+
+#[test]
+fn text_and_data_round_trip_exactly() {
+    let (_dir, mut store) = temp_store();
+    let mut odd = entry(
+        "tag:x,2024:\u{0}id/é?a=1&b=2",
+        Some(-100_000),
+        "nul \u{0} byte, emoji 🪐, rtl \u{202e}",
+    );
+    odd.published = Some(at(-200_000));
+    odd.summary = Some(String::new());
+    odd.data = serde_json::json!({
+        "nested": { "list": [1, 2.5, null, true, "🪐"] },
+        "html": "<p title=\"q\">&amp;</p>",
+    });
+    store.apply_feed(&update(A, 0, vec![odd.clone()])).unwrap();
+    let stored = all_entries(&store, &[A]);
+    let got = stored.first().unwrap();
+    assert_eq!(got.id, odd.id);
+    assert_eq!(got.content, odd.content);
+    assert_eq!(got.summary.as_deref(), Some(""));
+    assert_eq!(got.data, odd.data);
+    assert_eq!(
+        (got.sort_date, got.published),
+        (at(-100_000), at(-200_000).into())
+    );
+    let report = store.apply_feed(&update(A, 1, vec![odd])).unwrap();
+    assert_eq!(report.unchanged, 1);
+}
+
+#[test]
+fn a_second_handle_sees_committed_updates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("planet.db");
+    let mut writer = Store::open(&path).unwrap();
+    let reader = Store::open(&path).unwrap();
+    assert!(all_entries(&reader, &[A]).is_empty());
+    writer
+        .apply_feed(&update(A, 0, vec![entry("e1", Some(1), "x")]))
+        .unwrap();
+    assert_eq!(ids(&all_entries(&reader, &[A])), ["e1"]);
+    assert_eq!(reader.feeds().unwrap().len(), 1);
+}
+
+#[test]
+fn integrity_check_reports_dangling_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("planet.db");
+    let mut store = Store::open(&path).unwrap();
+    store
+        .apply_feed(&update(A, 0, vec![entry("e1", Some(1), "x")]))
+        .unwrap();
+    // Another tool deleting a feed without foreign keys leaves its entries behind.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.pragma_update(None, "foreign_keys", "OFF").unwrap();
+    raw.execute("DELETE FROM feeds WHERE url = ?1", [A])
+        .unwrap();
+    drop(raw);
+    let problems = store.integrity_check().unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("entries row") && p.ends_with("feeds")),
+        "{problems:?}"
+    );
+}
