@@ -1,0 +1,512 @@
+//! orrery-config: reads a planet's configuration — Planet Venus `config.ini`
+//! files unchanged, quirks included, or orrery's native TOML — into one
+//! resolved, typed model.
+//!
+//! ```no_run
+//! use orrery_config::{Config, LoadOptions};
+//! # fn fetch(_url: &str) -> Vec<u8> { Vec::new() }
+//! let opts = LoadOptions::from_current_dir()?;
+//! let mut config = Config::load(&["planet.ini".into()], &opts)?;
+//! // Local reading lists are already read; remote ones are the fetch stage's job.
+//! for url in config.pending_reading_lists() {
+//!     config.apply_reading_list(&url, &fetch(&url))?;
+//! }
+//! let resolved = config.resolve()?;
+//! for warning in &resolved.warnings {
+//!     eprintln!("warning: {warning}");
+//! }
+//! println!("{} subscriptions", resolved.subscriptions.len());
+//! # Ok::<(), orrery_config::Error>(())
+//! ```
+//!
+//! FOAF reading lists (which need an RDF engine) and lists piped through a
+//! filter program are reported as unsupported, never silently dropped.
+//!
+//! Modules: [`ini`] is the Python 2 `ConfigParser` reader; `toml_format`
+//! maps TOML onto the same sections; `theme` merges a theme's `config.ini`;
+//! [`reading_list`] parses OPML/CSV/INI lists; `resolve` applies Venus's
+//! rules (section kinds, inheritance, defaults) to build the [`model`], with
+//! `lookup` reading typed values and `warnings` reporting unused options.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub mod ini;
+mod lookup;
+pub mod model;
+pub mod options;
+pub mod reading_list;
+mod resolve;
+mod theme;
+mod toml_format;
+mod warnings;
+
+pub use model::*;
+
+use ini::{Ini, InterpolationError, Origin, SourceFile, SyntaxError, Value};
+use toml_format::Declared;
+
+/// Largest configuration file accepted, in bytes.
+pub const MAX_CONFIG_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Why a configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: {error}", path.display())]
+    Io {
+        path: PathBuf,
+        /// Kept out of the error chain: the message already includes it.
+        error: std::io::Error,
+    },
+    #[error("{}: larger than {MAX_CONFIG_BYTES} bytes", path.display())]
+    TooLarge { path: PathBuf },
+    #[error("{}", join_lines(.0))]
+    Syntax(Vec<SyntaxError>),
+    #[error("{}: {message}", path.display())]
+    Toml { path: PathBuf, message: String },
+    #[error(transparent)]
+    Interpolation(#[from] InterpolationError),
+    #[error("{origin}: option `{option}`: {message}")]
+    Invalid {
+        origin: String,
+        option: String,
+        message: String,
+    },
+    #[error("reading list {url}: {message}")]
+    ReadingList { url: String, message: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+fn join_lines(errors: &[SyntaxError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Where relative paths and themes are looked up.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Base for relative paths in INI files, as Venus used the working directory.
+    pub cwd: PathBuf,
+    /// Directories holding shipped themes, searched after `cwd`.
+    pub theme_dirs: Vec<PathBuf>,
+}
+
+impl LoadOptions {
+    /// Options rooted at the process's working directory.
+    pub fn from_current_dir() -> Result<Self, Error> {
+        let cwd = std::env::current_dir().map_err(|error| Error::Io {
+            path: ".".into(),
+            error,
+        })?;
+        Ok(Self {
+            cwd,
+            theme_dirs: Vec::new(),
+        })
+    }
+}
+
+/// Configuration files read and merged, before resolution. Holding this
+/// lets the fetch stage add remote reading lists before [`Config::resolve`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    ini: Ini,
+    files: Vec<Arc<SourceFile>>,
+    declared: Vec<Declared>,
+    theme: Option<theme::Theme>,
+    reading_lists: Vec<ReadingList>,
+    /// Section name → the reading list it came from.
+    listed: HashMap<String, String>,
+    warnings: Vec<String>,
+    cwd: PathBuf,
+}
+
+/// Reads a configuration file with the size cap; a file that is not UTF-8
+/// is read as Windows-1252 (Python 2 read bytes, so Latin-1 files worked),
+/// with a warning.
+pub(crate) fn read_text(path: &Path, warnings: &mut Vec<String>) -> Result<String, Error> {
+    let io = |error| Error::Io {
+        path: path.to_owned(),
+        error,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(Error::TooLarge {
+            path: path.to_owned(),
+        });
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            warnings.push(format!(
+                "{}: not UTF-8; read as Windows-1252",
+                path.display()
+            ));
+            encoding_rs::WINDOWS_1252
+                .decode(e.as_bytes())
+                .0
+                .into_owned()
+        }
+    })
+}
+
+fn is_toml(path: &Path, text: &str) -> bool {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("toml") => true,
+        Some("ini" | "conf" | "cfg") => false,
+        // Sniff: TOML's planet table is lower-case, Venus's is `[Planet]`.
+        _ => text
+            .lines()
+            .map(str::trim)
+            .any(|l| l == "[planet]" || l.starts_with("[[subscription]]")),
+    }
+}
+
+impl Config {
+    /// Reads `paths` in order (later files override earlier ones), merges the
+    /// theme named by `output_theme`, and reads local reading lists.
+    pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Self, Error> {
+        if paths.is_empty() {
+            return Err(Error::Other("no configuration file given".to_owned()));
+        }
+        let mut ini = Ini::new();
+        let mut files = Vec::new();
+        let mut declared = Vec::new();
+        let mut warnings = Vec::new();
+        for path in paths {
+            let absolute = opts.cwd.join(path);
+            let text = read_text(&absolute, &mut warnings)?;
+            if is_toml(path, &text) {
+                let base = absolute
+                    .parent()
+                    .map(Path::to_owned)
+                    .unwrap_or_else(|| opts.cwd.clone());
+                let file = Arc::new(SourceFile {
+                    path: path.clone(),
+                    base_dir: base,
+                });
+                let found = toml_format::read_toml(&text, &file, &mut ini).map_err(|message| {
+                    Error::Toml {
+                        path: path.clone(),
+                        message,
+                    }
+                })?;
+                declared.extend(found);
+                files.push(file);
+            } else {
+                let file = ini::ini_source(path, &opts.cwd);
+                let mut one = Ini::new();
+                one.read_str(&text, &file).map_err(Error::Syntax)?;
+                ini.merge(&one);
+                files.push(file);
+            }
+        }
+        if !ini.has_section("Planet") {
+            return Err(Error::Other(format!(
+                "{}: no [Planet] section (Venus requires one)",
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let mut config = Config {
+            ini,
+            files,
+            declared,
+            theme: None,
+            reading_lists: Vec::new(),
+            listed: HashMap::new(),
+            warnings: Vec::new(),
+            cwd: opts.cwd.clone(),
+        };
+        config.merge_theme(opts, &mut warnings)?;
+        config.warnings = warnings;
+        config.find_reading_lists()?;
+        Ok(config)
+    }
+
+    fn merge_theme(&mut self, opts: &LoadOptions, warnings: &mut Vec<String>) -> Result<(), Error> {
+        let Some(name) = self
+            .ini
+            .get("Planet", "output_theme")?
+            .filter(|n| !n.is_empty())
+        else {
+            return Ok(());
+        };
+        let Some(dir) = theme::find(&name, &opts.cwd, &opts.theme_dirs) else {
+            warnings.push(format!("unable to find theme {name} (no {name}/config.ini in the working directory or the theme directories)"));
+            return Ok(());
+        };
+        let user_dirs = lookup::template_directories(&self.ini, &self.cwd)?;
+        let config_dirs: Vec<PathBuf> = self
+            .files
+            .iter()
+            .map(|f| {
+                self.cwd
+                    .join(&f.path)
+                    .parent()
+                    .map(Path::to_owned)
+                    .unwrap_or_else(|| self.cwd.clone())
+            })
+            .collect();
+        let (merged, theme) = theme::merge(
+            &dir,
+            &self.ini,
+            user_dirs,
+            &config_dirs,
+            &self.cwd,
+            warnings,
+        )?;
+        self.ini = merged;
+        self.theme = Some(theme);
+        Ok(())
+    }
+
+    fn find_reading_lists(&mut self) -> Result<(), Error> {
+        let names: Vec<String> = self
+            .ini
+            .sections()
+            .filter(|s| *s != "Planet")
+            .map(str::to_owned)
+            .collect();
+        for section in names {
+            let Some(content_type) = self.ini.get(&section, "content_type")? else {
+                continue;
+            };
+            let Some(kind) = reading_list::kind_of(&content_type) else {
+                continue;
+            };
+            let base = self
+                .ini
+                .section(&section)
+                .and_then(|s| s.origin())
+                .map(|o| o.file.base_dir.clone());
+            let path = match resolve::location(&section, base.as_deref().unwrap_or(&self.cwd)) {
+                Location::File(p) => Some(p),
+                Location::Http(_) => None,
+                Location::Unsupported(_) => {
+                    self.push_list(
+                        section,
+                        kind,
+                        None,
+                        ReadingListState::Failed("unsupported URL scheme".into()),
+                    );
+                    continue;
+                }
+            };
+            if matches!(kind, ReadingListKind::Foaf | ReadingListKind::Filter) {
+                self.push_list(section, kind, path, ReadingListState::Unsupported);
+                continue;
+            }
+            let state = match &path {
+                None => ReadingListState::Pending,
+                Some(p) => match read_bytes(p)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| reading_list::parse(kind, &bytes, &section))
+                {
+                    Ok(list) => {
+                        let base = base.clone().unwrap_or_else(|| self.cwd.clone());
+                        ReadingListState::Loaded(self.add_list_entries(&section, list, Some(base)))
+                    }
+                    Err(message) => ReadingListState::Failed(message),
+                },
+            };
+            self.push_list(section, kind, path, state);
+        }
+        Ok(())
+    }
+
+    fn push_list(
+        &mut self,
+        url: String,
+        kind: ReadingListKind,
+        path: Option<PathBuf>,
+        state: ReadingListState,
+    ) {
+        match &state {
+            ReadingListState::Unsupported => self.warnings.push(format!(
+                "reading list {url}: {kind} reading lists are not supported; skipped"
+            )),
+            ReadingListState::Failed(why) => self
+                .warnings
+                .push(format!("reading list {url}: unusable: {why}")),
+            _ => {}
+        }
+        self.reading_lists.push(ReadingList {
+            url,
+            kind,
+            path,
+            state,
+        });
+    }
+
+    /// Merges a list's subscriptions as Venus does (a later read: the list's
+    /// values override the same sections' values), refusing what a list
+    /// must not do: local files from remote lists, nested lists, reserved names.
+    /// `local_base` is where a local list's relative feed paths start; `None`
+    /// for a remote list.
+    fn add_list_entries(
+        &mut self,
+        list_url: &str,
+        list: reading_list::ParsedList,
+        local_base: Option<PathBuf>,
+    ) -> usize {
+        self.warnings.extend(
+            list.warnings
+                .into_iter()
+                .map(|w| format!("reading list {list_url}: {w}")),
+        );
+        let local = local_base.is_some();
+        let file = Arc::new(SourceFile {
+            path: PathBuf::from(list_url),
+            base_dir: local_base.unwrap_or_else(|| self.cwd.clone()),
+        });
+        let origin = Origin { file, line: 0 };
+        let mut added = 0;
+        for entry in list.entries {
+            let refused = if entry.section == "Planet" || entry.section == ini::DEFAULT_SECTION {
+                Some("a reserved section name")
+            } else if !local
+                && !matches!(
+                    resolve::location(&entry.section, &self.cwd),
+                    Location::Http(_)
+                )
+            {
+                Some("a remote reading list may only list http(s) feeds")
+            } else if entry
+                .options
+                .iter()
+                .any(|(k, v)| k == "content_type" && reading_list::kind_of(v).is_some())
+            {
+                Some("nested reading lists are not followed")
+            } else {
+                None
+            };
+            if let Some(why) = refused {
+                self.warnings.push(format!(
+                    "reading list {list_url}: entry {:?} skipped: {why}",
+                    entry.section
+                ));
+                continue;
+            }
+            if !self.ini.has_section(&entry.section) {
+                self.ini.add_section(&entry.section, origin.clone());
+                self.listed
+                    .insert(entry.section.clone(), list_url.to_owned());
+            }
+            for (key, text) in entry.options {
+                self.ini.set(
+                    &entry.section,
+                    &key,
+                    Value {
+                        text,
+                        origin: origin.clone(),
+                        literal: true,
+                    },
+                );
+            }
+            added += 1;
+        }
+        added
+    }
+
+    /// URLs of reading lists still to be fetched.
+    pub fn pending_reading_lists(&self) -> Vec<String> {
+        self.reading_lists
+            .iter()
+            .filter(|l| l.state == ReadingListState::Pending)
+            .map(|l| l.url.clone())
+            .collect()
+    }
+
+    /// Every reading list and its state.
+    pub fn reading_lists(&self) -> &[ReadingList] {
+        &self.reading_lists
+    }
+
+    /// Adds the subscriptions of a fetched reading list (`url` as returned by
+    /// [`Config::pending_reading_lists`]); returns how many were added. On a
+    /// parse error the list is marked failed and the error returned, so the
+    /// caller may retry with a cached copy.
+    pub fn apply_reading_list(&mut self, url: &str, bytes: &[u8]) -> Result<usize, Error> {
+        let index = self
+            .reading_lists
+            .iter()
+            .position(|l| {
+                l.url == url && l.path.is_none() && l.state != ReadingListState::Unsupported
+            })
+            .filter(|_| matches!(resolve::location(url, &self.cwd), Location::Http(_)))
+            .ok_or_else(|| Error::ReadingList {
+                url: url.to_owned(),
+                message: "not a remote reading list".into(),
+            })?;
+        let kind = self
+            .reading_lists
+            .get(index)
+            .map(|l| l.kind)
+            .unwrap_or(ReadingListKind::Opml);
+        let parsed = reading_list::parse(kind, bytes, url);
+        let (state, result) = match parsed {
+            Ok(list) => {
+                let n = self.add_list_entries(url, list, None);
+                (ReadingListState::Loaded(n), Ok(n))
+            }
+            Err(message) => (
+                ReadingListState::Failed(message.clone()),
+                Err(Error::ReadingList {
+                    url: url.to_owned(),
+                    message,
+                }),
+            ),
+        };
+        if let Some(list) = self.reading_lists.get_mut(index) {
+            list.state = state;
+        }
+        result
+    }
+
+    /// Applies Venus's rules and defaults: the typed model.
+    pub fn resolve(&self) -> Result<PlanetConfig, Error> {
+        resolve::resolve(self)
+    }
+
+    /// The merged document, for callers that need raw option access.
+    pub fn ini(&self) -> &Ini {
+        &self.ini
+    }
+}
+
+fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
+    let io = |error| Error::Io {
+        path: path.to_owned(),
+        error,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    let limit = reading_list::MAX_LIST_BYTES as u64;
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::Other(format!(
+            "{}: larger than {limit} bytes",
+            path.display()
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Loads and resolves in one step, for configurations without remote reading lists
+/// (those stay [`ReadingListState::Pending`]).
+pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<PlanetConfig, Error> {
+    Config::load(paths, opts)?.resolve()
+}

@@ -1,0 +1,443 @@
+//! Venus's rules on top of the merged document (venus:planet/config.py):
+//! which section is what, how options are looked up and inherited, and the
+//! defaults; the result is the typed [`PlanetConfig`].
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+
+use crate::ini::py_split;
+use crate::lookup::{Lookup, PLANET};
+use crate::model::*;
+use crate::options::{self, PLANET_PREDEFINED};
+use crate::toml_format::Declared;
+use crate::warnings::{option_warnings, Warnings};
+use crate::{Config, Error};
+
+/// Where a section name points: an http(s) URL, a local file (a path, relative
+/// to `base`, or a `file:` URL), or an unsupported scheme.
+pub(crate) fn location(name: &str, base: &Path) -> Location {
+    let scheme_len = name.find(':').filter(|&i| i > 1).filter(|&i| {
+        let scheme = &name[..i];
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    let Some(len) = scheme_len else {
+        return Location::File(base.join(name));
+    };
+    match name[..len].to_ascii_lowercase().as_str() {
+        "http" | "https" => Location::Http(name.to_owned()),
+        "file" => url::Url::parse(name)
+            .ok()
+            .and_then(|u| u.to_file_path().ok())
+            .map_or_else(|| Location::Unsupported(name.to_owned()), Location::File),
+        _ => Location::Unsupported(name.to_owned()),
+    }
+}
+
+/// Python 2 `urllib.quote(s)`: everything but letters, digits, `_.-/` is %-escaped.
+fn py_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `os.path.splitext(os.path.basename(path))[0]`.
+fn stem(path: &str) -> &str {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    let leading = base.len() - base.trim_start_matches('.').len();
+    match base[leading..].rfind('.') {
+        Some(i) => &base[..leading + i],
+        None => base,
+    }
+}
+
+/// `urlparse.urljoin(base, name)` for the planet's feed URL.
+fn urljoin(base: &str, name: &str) -> String {
+    match url::Url::parse(base).and_then(|b| b.join(name)) {
+        Ok(u) => u.to_string(),
+        Err(_) => match base.rfind('/') {
+            Some(i) => format!("{}{name}", &base[..=i]),
+            None => name.to_owned(),
+        },
+    }
+}
+
+/// Venus's `expand`: an item `pre#{option}post` becomes one item per
+/// subscription whose options have a non-empty `option`.
+fn expand(items: Vec<String>, subscriptions: &[Subscription], wild: &Regex) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in items {
+        match wild.captures(&item) {
+            Some(c) => {
+                let (pre, var, post) = (&c[1], &c[2], &c[3]);
+                for sub in subscriptions {
+                    if let Some(value) = sub.options.get(var).filter(|v| !v.is_empty()) {
+                        out.push(format!("{pre}{value}{post}"));
+                    }
+                }
+            }
+            None => out.push(item),
+        }
+    }
+    out
+}
+
+fn log_level(text: &str) -> Option<LogLevel> {
+    Some(match text.trim().to_ascii_uppercase().as_str() {
+        "DEBUG" => LogLevel::Debug,
+        "INFO" => LogLevel::Info,
+        "WARNING" | "WARN" => LogLevel::Warning,
+        "ERROR" => LogLevel::Error,
+        "CRITICAL" | "FATAL" => LogLevel::Critical,
+        _ => return None,
+    })
+}
+
+/// The section kinds, decided as Venus's `subscriptions()` does.
+pub(crate) struct Kinds {
+    pub(crate) template_files: Vec<String>,
+    pub(crate) filter_names: Vec<String>,
+    pub(crate) reading_lists: HashSet<String>,
+}
+
+impl Kinds {
+    fn is_subscription(&self, section: &str) -> bool {
+        section != PLANET
+            && !self.template_files.iter().any(|t| t == section)
+            && !self.filter_names.iter().any(|f| f == section)
+            && !self.reading_lists.contains(section)
+    }
+}
+
+pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
+    let ini = &config.ini;
+    let look = Lookup {
+        ini,
+        cwd: &config.cwd,
+    };
+    let mut warnings = Warnings::default();
+    for w in &config.warnings {
+        warnings.push(w.clone());
+    }
+
+    let template_files = look.list(None, "template_files", "")?;
+    if let Some(bad) = template_files.iter().find(|t| t.contains("#{")) {
+        let value = ini.raw(PLANET, "template_files");
+        return Err(Error::Invalid {
+            origin: value.map(|v| v.origin.to_string()).unwrap_or_default(),
+            option: "template_files".into(),
+            message: format!(
+                "{bad:?}: #{{...}} expansion is not allowed here (Venus recursed forever on it)"
+            ),
+        });
+    }
+    let planet_filters = look.list(None, "filters", "")?;
+    let planet_normalization = normalization(&look, None, &mut warnings)?;
+    let mut filter_names = planet_filters.clone();
+    if let Some(f) = &planet_normalization.filter {
+        filter_names.push(format!("regexp_sifter.py?require={}", py_quote(f)));
+    }
+    if let Some(x) = &planet_normalization.exclude {
+        filter_names.push(format!("regexp_sifter.py?exclude={}", py_quote(x)));
+    }
+    for template in &template_files {
+        if let Some(filters) = ini.get(template, "filters")? {
+            filter_names.extend(py_split(&filters).map(str::to_owned));
+        }
+    }
+    let kinds = Kinds {
+        template_files: template_files.clone(),
+        filter_names,
+        reading_lists: config.reading_lists.iter().map(|l| l.url.clone()).collect(),
+    };
+    check_declared(config, &kinds)?;
+
+    // Venus's planet_options(): every [Planet] option, log_format raw.
+    let mut planet_options = BTreeMap::new();
+    for key in ini.options(PLANET) {
+        let value = match ini.raw(PLANET, key) {
+            Some(raw) if key == "log_format" => raw.text.clone(),
+            _ => ini.get(PLANET, key)?.unwrap_or_default(),
+        };
+        planet_options.insert(key.to_owned(), value);
+    }
+    let inherited: BTreeMap<String, String> = planet_options
+        .iter()
+        .filter(|(k, _)| {
+            !PLANET_PREDEFINED.contains(&k.as_str()) && !options::spec(k).is_some_and(|s| s.orrery)
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let section_options = |section: &str| -> Result<BTreeMap<String, String>, Error> {
+        let mut options = inherited.clone();
+        for key in ini.options(section) {
+            options.insert(key.to_owned(), ini.get(section, key)?.unwrap_or_default());
+        }
+        Ok(options)
+    };
+
+    // Every listed template is one, with or without a section of its own.
+    let mut templates = Vec::new();
+    for file in &template_files {
+        templates.push(Template {
+            file: file.clone(),
+            items_per_page: look.uint(Some(file), "items_per_page", 60)?,
+            days_per_page: look.uint(Some(file), "days_per_page", 0)?,
+            encoding: look.string(Some(file), "encoding", "utf-8")?,
+            filters: ini
+                .get(file, "filters")?
+                .map(|f| py_split(&f).map(str::to_owned).collect())
+                .unwrap_or_default(),
+            options: section_options(file)?,
+        });
+    }
+    let mut subscriptions = Vec::new();
+    let mut filter_sections = Vec::new();
+    for section in ini.sections() {
+        if kinds.template_files.iter().any(|t| t == section) {
+            continue;
+        } else if kinds.filter_names.iter().any(|f| f == section) {
+            filter_sections.push(NamedSection {
+                name: section.to_owned(),
+                options: section_options(section)?,
+            });
+        } else if kinds.is_subscription(section) {
+            let base = ini
+                .section(section)
+                .and_then(|s| s.origin())
+                .map(|o| o.file.base_dir.clone());
+            let location = location(section, base.as_deref().unwrap_or(&config.cwd));
+            if let Location::Unsupported(url) = &location {
+                warnings.push(format!(
+                    "subscription {url}: only http, https and local files are fetched; skipped"
+                ));
+            }
+            let mut filters = planet_filters.clone();
+            if let Some(own) = ini.get(section, "filters")? {
+                filters.extend(py_split(&own).map(str::to_owned));
+            }
+            let origin = match config.listed.get(section) {
+                Some(list) => format!("reading list {list}"),
+                None => ini
+                    .section(section)
+                    .and_then(|s| s.origin())
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            };
+            subscriptions.push(Subscription {
+                url: section.to_owned(),
+                location,
+                name: ini.get(section, "name")?,
+                normalization: normalization(&look, Some(section), &mut warnings)?,
+                activity_threshold: look.uint(Some(section), "activity_threshold", 0)?,
+                cache_keep_entries: look.uint(Some(section), "cache_keep_entries", 10)?,
+                filters,
+                options: section_options(section)?,
+                origin,
+            });
+        }
+    }
+
+    let wild =
+        Regex::new(r"^(.*)#\{([A-Za-z0-9_]+)\}(.*)$").map_err(|e| Error::Other(e.to_string()))?;
+    let link = look.string(None, "link", "")?;
+    let feed = match look.get(None, "feed")? {
+        Some((feed, _)) => Some(feed).filter(|f| !f.is_empty()),
+        None if !link.is_empty() => template_files
+            .iter()
+            .map(|t| stem(t))
+            .find(|name| name.contains("atom") || name.contains("rss"))
+            .map(|name| urljoin(&link, name)),
+        None => None,
+    };
+    let feedtype = match look.nonempty(None, "feedtype")? {
+        Some(t) => Some(t),
+        None => feed.as_deref().and_then(|f| {
+            if f.contains("atom") {
+                Some("atom".to_owned())
+            } else if f.contains("rss") {
+                Some("rss".to_owned())
+            } else {
+                None
+            }
+        }),
+    };
+    let log_level = {
+        let text = look.string(None, "log_level", "WARNING")?;
+        log_level(&text).unwrap_or_else(|| {
+            warnings.push(format!("log_level {text:?} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL; using WARNING"));
+            LogLevel::Warning
+        })
+    };
+    let cache_directory = look.path("cache_directory", "cache")?;
+    let under_cache = |key: &str, default: &str| -> Result<PathBuf, Error> {
+        Ok(cache_directory.join(
+            look.nonempty(None, key)?
+                .unwrap_or_else(|| default.to_owned()),
+        ))
+    };
+    let spider_threads = look.uint(None, "spider_threads", 0)?;
+    let fetch = FetchPolicy {
+        concurrency: look
+            .uint(
+                None,
+                "concurrency",
+                if spider_threads > 0 {
+                    spider_threads
+                } else {
+                    8
+                },
+            )?
+            .max(1),
+        per_host_limit: look.uint(None, "per_host_limit", 2)?.max(1),
+        max_feed_bytes: look.u64("max_feed_bytes", 16 * 1024 * 1024)?,
+        max_redirects: look.uint(None, "max_redirects", 5)?,
+        allow_https_downgrade: look.bool("allow_https_downgrade", false)?,
+    };
+    let template_directories = match &config.theme {
+        Some(theme) => theme.template_directories.clone(),
+        None => look.paths("template_directories", ".")?,
+    };
+
+    let planet = Planet {
+        name: look.string(None, "name", "Unconfigured Planet")?,
+        link,
+        owner_name: look.string(None, "owner_name", "Anonymous Coward")?,
+        owner_email: look.string(None, "owner_email", "")?,
+        generator: look.string(None, "generator", "Venus")?,
+        generator_uri: look.string(None, "generator_uri", "http://intertwingly.net/code/venus/")?,
+        feed,
+        feedtype,
+        output_dir: look.path("output_dir", "output")?,
+        output_theme: look.nonempty(None, "output_theme")?,
+        theme_dir: config.theme.as_ref().map(|t| t.dir.clone()),
+        template_files,
+        template_directories,
+        bill_of_materials: expand(
+            look.list(None, "bill_of_materials", "")?,
+            &subscriptions,
+            &wild,
+        ),
+        filters: planet_filters,
+        filter_directories: look.paths("filter_directories", "")?,
+        items_per_page: look.uint(None, "items_per_page", 60)?,
+        days_per_page: look.uint(None, "days_per_page", 0)?,
+        date_format: look.string(None, "date_format", "%B %d, %Y %I:%M %p")?,
+        new_date_format: look.string(None, "new_date_format", "%B %d, %Y")?,
+        encoding: look.string(None, "encoding", "utf-8")?,
+        locale: look.nonempty(None, "locale")?,
+        activity_threshold: look.uint(None, "activity_threshold", 0)?,
+        new_feed_items: look.uint(None, "new_feed_items", 0)?,
+        feed_timeout: look.uint(None, "feed_timeout", 20)?,
+        spider_threads,
+        cache_keep_entries: look.uint(None, "cache_keep_entries", 10)?,
+        http_cache_directory: under_cache("http_cache_directory", "cache")?,
+        cache_sources_directory: under_cache("cache_sources_directory", "sources")?,
+        cache_blacklist_directory: under_cache("cache_blacklist_directory", "blacklist")?,
+        // Venus does not put a configured lists directory under the cache.
+        cache_lists_directory: match look.get(None, "cache_lists_directory")? {
+            Some((dir, value)) => value.origin.file.base_dir.join(dir),
+            None => cache_directory.join("lists"),
+        },
+        cache_directory,
+        log_level,
+        log_format: look.string(None, "log_format", "%(levelname)s:%(name)s:%(message)s")?,
+        pubsubhubbub_hub: look.nonempty(None, "pubsubhubbub_hub")?,
+        pubsubhubbub_feeds: expand(
+            look.list(None, "pubsubhubbub_feeds", "atom.xml rss10.xml rss20.xml")?,
+            &subscriptions,
+            &wild,
+        ),
+        django_autoescape: look.bool("django_autoescape", true)?,
+        normalization: planet_normalization,
+        fetch,
+        options: planet_options,
+    };
+
+    option_warnings(config, &kinds, &mut warnings);
+    Ok(PlanetConfig {
+        planet,
+        subscriptions,
+        templates,
+        filter_sections,
+        reading_lists: config.reading_lists.clone(),
+        warnings: warnings.list,
+    })
+}
+
+/// The normalization overrides of a section (or the planet's, for `None`).
+fn normalization(
+    look: &Lookup<'_>,
+    section: Option<&str>,
+    warnings: &mut Warnings,
+) -> Result<Normalization, Error> {
+    let future_dates = match look.string(section, "future_dates", "keep")?.as_str() {
+        "ignore_date" => FutureDates::IgnoreDate,
+        "ignore_entry" => FutureDates::IgnoreEntry,
+        "keep" => FutureDates::Keep,
+        other => {
+            warnings.push(format!(
+                "future_dates {other:?} is not keep, ignore_date or ignore_entry; using keep"
+            ));
+            FutureDates::Keep
+        }
+    };
+    let mut regex = |key: &str| -> Result<Option<String>, Error> {
+        let pattern = look.nonempty(section, key)?;
+        if let Some(p) = &pattern {
+            if let Err(e) = Regex::new(p) {
+                warnings.push(format!(
+                    "{key} regular expression {p:?} is not supported by orrery: {e}"
+                ));
+            }
+        }
+        Ok(pattern)
+    };
+    let filter = regex("filter")?;
+    let exclude = regex("exclude")?;
+    Ok(Normalization {
+        ignore_in_feed: look.list(section, "ignore_in_feed", "")?,
+        name_type: look.nonempty(section, "name_type")?,
+        title_type: look.nonempty(section, "title_type")?,
+        summary_type: look.nonempty(section, "summary_type")?,
+        content_type: look.nonempty(section, "content_type")?,
+        future_dates,
+        xml_base: look.nonempty(section, "xml_base")?,
+        filter,
+        exclude,
+    })
+}
+
+/// TOML files state section kinds; they must agree with Venus's classification.
+fn check_declared(config: &Config, kinds: &Kinds) -> Result<(), Error> {
+    for declared in &config.declared {
+        let (name, ok, what) = match declared {
+            Declared::Template(name) => (
+                name,
+                kinds.template_files.contains(name),
+                "listed in planet.template_files",
+            ),
+            Declared::Filter(name) => (
+                name,
+                kinds.filter_names.contains(name),
+                "named in a filters list",
+            ),
+        };
+        if !ok {
+            return Err(Error::Other(format!(
+                "section {name:?} is declared in TOML but not {what}"
+            )));
+        }
+    }
+    Ok(())
+}
