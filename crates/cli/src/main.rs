@@ -5,7 +5,11 @@ mod cmd;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "orrery", version, about = "A planet aggregator: feeds in, a river of news out")]
+#[command(
+    name = "orrery",
+    version,
+    about = "A planet aggregator: feeds in, a river of news out"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
