@@ -21,6 +21,12 @@ enum Command {
     Parse(cmd::parse::Args),
     /// Print the resolved planet configuration.
     Config(cmd::config::Args),
+    /// Fetch every feed, store the new entries and publish the planet.
+    Update(cmd::update::Args),
+    /// Fetch and store every feed without publishing.
+    Fetch(cmd::fetch::Args),
+    /// Forget unsubscribed feeds and entries beyond `cache_keep_entries`.
+    Expunge(cmd::expunge::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -28,6 +34,9 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Parse(args) => cmd::parse::run(args),
         Command::Config(args) => cmd::config::run(args),
+        Command::Update(args) => cmd::update::run(args),
+        Command::Fetch(args) => cmd::fetch::run(args),
+        Command::Expunge(args) => cmd::expunge::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,4 +1,7 @@
 //! One module per subcommand.
 
 pub mod config;
+pub mod expunge;
+pub mod fetch;
 pub mod parse;
+pub mod update;

@@ -1,0 +1,242 @@
+//! `orrery update`: fetch every feed, store, and publish the planet (Venus's
+//! `planet.py`); `--offline` publishes from the store without fetching.
+//!
+//! On a terminal a progress bar runs and a one-screen summary follows. Under
+//! cron (no terminal) it is silent unless something failed, so the mail
+//! cron sends means something.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use orrery_config::LoadOptions;
+use orrery_planet::{FeedOutcome, FeedReport, Mode, Observer, Options, Summary};
+
+/// Publishing warnings shown before "... and N more", to keep the summary on
+/// one screen (`--verbose` shows them all).
+const MAX_WARNINGS: usize = 5;
+
+/// Options shared by the commands that run a planet.
+#[derive(clap::Args)]
+pub struct PlanetArgs {
+    /// Configuration files (Venus INI or TOML); later ones override earlier ones.
+    #[arg(long = "config", short = 'c', default_value = "config.ini")]
+    config: Vec<PathBuf>,
+    /// A directory of themes, searched after the working directory.
+    #[arg(long = "theme-dir")]
+    theme_dirs: Vec<PathBuf>,
+    /// Print the summary even when not on a terminal.
+    #[arg(long, short = 'v', conflicts_with = "quiet")]
+    verbose: bool,
+    /// Print only failures, even on a terminal.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+impl PlanetArgs {
+    pub fn options(&self) -> anyhow::Result<Options> {
+        let mut load = LoadOptions::from_current_dir()?;
+        load.theme_dirs.clone_from(&self.theme_dirs);
+        Ok(Options {
+            configs: self.config.clone(),
+            load,
+        })
+    }
+
+    /// Whether to print the full summary (failures are always printed).
+    pub fn chatty(&self) -> bool {
+        !self.quiet && (self.verbose || std::io::stdout().is_terminal())
+    }
+
+    fn progress(&self) -> bool {
+        !self.quiet && std::io::stderr().is_terminal()
+    }
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    planet: PlanetArgs,
+    /// Rebuild the outputs from the store without fetching.
+    #[arg(long, short = 'o')]
+    offline: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mode = if args.offline {
+        Mode::Offline
+    } else {
+        Mode::Update
+    };
+    run_mode(&args.planet, mode)
+}
+
+/// Runs the pipeline in `mode` and reports; shared with `orrery fetch`.
+pub fn run_mode(args: &PlanetArgs, mode: Mode) -> anyhow::Result<ExitCode> {
+    let options = args.options()?;
+    let mut bar = Bar {
+        enabled: args.progress(),
+        bar: None,
+    };
+    match orrery_planet::run(&options, mode, &mut bar) {
+        Ok(summary) => {
+            if args.chatty() {
+                print!("{}", full_summary(&summary, args.verbose));
+            } else {
+                eprint!("{}", failures(&summary));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        // A broken configuration: exit status 2 through the caller. The
+        // message already names the cause; its source chain would repeat it.
+        Err(err) if err.is_config() => Err(anyhow::anyhow!("{err}")),
+        Err(err) => {
+            eprintln!("orrery: {err}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// A progress bar over the feeds, on a terminal only.
+struct Bar {
+    enabled: bool,
+    bar: Option<ProgressBar>,
+}
+
+impl Observer for Bar {
+    fn fetching(&mut self, feeds: usize) {
+        if self.enabled {
+            let bar = ProgressBar::new(u64::try_from(feeds).unwrap_or(u64::MAX));
+            if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} feeds {wide_msg}")
+            {
+                bar.set_style(style);
+            }
+            self.bar = Some(bar);
+        }
+    }
+
+    fn feed_done(&mut self, report: &FeedReport) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(report.url.clone());
+            bar.inc(1);
+        }
+    }
+
+    fn fetched(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn label(feed: &FeedReport) -> String {
+    match &feed.name {
+        Some(name) => format!("{name} ({})", feed.url),
+        None => feed.url.clone(),
+    }
+}
+
+/// The failed feeds, one line each: what cron mails.
+fn failures(summary: &Summary) -> String {
+    summary
+        .failed()
+        .filter_map(|f| match &f.outcome {
+            FeedOutcome::Failed { reason } => Some(format!("orrery: {}: {reason}\n", label(f))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Everything worth knowing about the run, on one screen.
+fn full_summary(summary: &Summary, verbose: bool) -> String {
+    let mut out = String::new();
+    if !summary.feeds.is_empty() {
+        out.push_str(&format!(
+            "{}: {} feeds: {} updated, {} not modified, {} failed, {} skipped; {} new entries, {} changed\n",
+            summary.planet,
+            summary.feeds.len(),
+            summary.updated(),
+            summary.not_modified(),
+            summary.failed().count(),
+            summary.skipped().count(),
+            summary.new_entries(),
+            summary.changed_entries(),
+        ));
+    }
+    section(
+        &mut out,
+        "failed",
+        summary.failed().map(|f| (label(f), &f.outcome)),
+    );
+    section(
+        &mut out,
+        "skipped",
+        summary.skipped().map(|f| (label(f), &f.outcome)),
+    );
+    let moved: Vec<String> = summary
+        .moved()
+        .filter_map(|f| {
+            f.moved_to
+                .as_ref()
+                .map(|to| format!("  {} -> {to}\n", f.url))
+        })
+        .collect();
+    if !moved.is_empty() {
+        out.push_str("moved permanently (update the configuration):\n");
+        out.extend(moved);
+    }
+    let mut warnings: Vec<&String> = Vec::new();
+    if verbose {
+        warnings.extend(&summary.warnings);
+    }
+    if let Some(published) = &summary.published {
+        out.push_str(&format!(
+            "published {} entries to {}: {}\n",
+            published.items,
+            published.output_dir.display(),
+            published.written.join(", ")
+        ));
+        warnings.extend(&published.warnings);
+    }
+    let shown = if verbose {
+        warnings.len()
+    } else {
+        MAX_WARNINGS
+    };
+    for warning in warnings.iter().take(shown) {
+        out.push_str(&format!("warning: {warning}\n"));
+    }
+    if warnings.len() > shown {
+        out.push_str(&format!(
+            "... and {} more warnings (--verbose shows them)\n",
+            warnings.len() - shown
+        ));
+    }
+    if !verbose && !summary.warnings.is_empty() {
+        out.push_str(&format!(
+            "{} configuration notices (--verbose or `orrery config` shows them)\n",
+            summary.warnings.len()
+        ));
+    }
+    out
+}
+
+fn section<'a>(
+    out: &mut String,
+    title: &str,
+    rows: impl Iterator<Item = (String, &'a FeedOutcome)>,
+) {
+    let lines: Vec<String> = rows
+        .filter_map(|(label, outcome)| match outcome {
+            FeedOutcome::Failed { reason } | FeedOutcome::Skipped { reason } => {
+                Some(format!("  {label}: {reason}\n"))
+            }
+            _ => None,
+        })
+        .collect();
+    if !lines.is_empty() {
+        out.push_str(&format!("{title}:\n"));
+        out.extend(lines);
+    }
+}

@@ -1,0 +1,435 @@
+//! Fetch every subscription concurrently, parse and normalize each document
+//! on a bounded pool of blocking threads as it arrives, and store each feed
+//! in its own transaction on the calling thread.
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use orrery_config::{Location, PlanetConfig, Subscription};
+use orrery_feed::{ParseOptions, ParsedFeed};
+use orrery_fetch::{
+    Content, FetchConfig, FetchError, FetchOutcome, FetchRequest, Fetched, Fetcher,
+};
+use orrery_store::{FeedFailure, FeedUpdate, FetchRecord, HttpState, Store};
+use tokio::sync::{mpsc, Semaphore};
+
+use crate::filter::Filters;
+use crate::normalize;
+use crate::report::{FeedOutcome, FeedReport, Observer};
+use crate::Error;
+
+/// One subscription to fetch, with what the last run left for it.
+struct Job {
+    sub: Subscription,
+    previous: HttpState,
+}
+
+/// What to write for one feed once it has been fetched and parsed.
+enum Write {
+    Update {
+        update: Box<FeedUpdate>,
+        filtered: usize,
+    },
+    Failure(FeedFailure),
+}
+
+struct Harvested {
+    job: usize,
+    write: Write,
+    elapsed: Duration,
+}
+
+/// Fetches, parses and stores every subscription; returns one report per
+/// subscription. Only a failure to set up fetching stops the run: a feed
+/// that fails (even in the store) is reported and the others go on.
+pub(crate) fn harvest(
+    config: &PlanetConfig,
+    filters: Arc<Filters>,
+    store: &mut Store,
+    observer: &mut dyn Observer,
+) -> Result<Vec<FeedReport>, Error> {
+    let now = Utc::now();
+    let mut reports = Vec::new();
+    let mut jobs = Vec::new();
+    observer.fetching(config.subscriptions.len());
+    for sub in &config.subscriptions {
+        let previous = store.feed(&sub.url)?.map(|f| f.http).unwrap_or_default();
+        let skip = if previous.gone {
+            Some("gone: the server answered 410 Gone; remove the subscription".to_owned())
+        } else {
+            previous.next_fetch_after.filter(|t| *t > now).map(|t| {
+                format!(
+                    "the server asked not to fetch before {}",
+                    t.format("%Y-%m-%d %H:%M UTC")
+                )
+            })
+        };
+        if let Some(reason) = skip {
+            let report = report(
+                sub,
+                FeedOutcome::Skipped { reason },
+                &previous,
+                Duration::ZERO,
+            );
+            observer.feed_done(&report);
+            reports.push(report);
+        } else if let Location::Unsupported(url) = &sub.location {
+            let failure = FeedFailure {
+                url: sub.url.clone(),
+                error: format!("unsupported URL {url:?} (only http, https and local files)"),
+                http: previous.clone(),
+                fetch: FetchRecord {
+                    at: now,
+                    http_status: None,
+                    duration_ms: 0,
+                    bytes: 0,
+                },
+            };
+            let report = write(store, sub, Write::Failure(failure), Duration::ZERO);
+            observer.feed_done(&report);
+            reports.push(report);
+        } else {
+            jobs.push(Job {
+                sub: sub.clone(),
+                previous,
+            });
+        }
+    }
+    if !jobs.is_empty() {
+        fetch_all(config, jobs, filters, store, observer, &mut reports)?;
+    }
+    observer.fetched();
+    let order: HashMap<&str, usize> = config
+        .subscriptions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.url.as_str(), i))
+        .collect();
+    reports.sort_by_key(|r| order.get(r.url.as_str()).copied());
+    Ok(reports)
+}
+
+/// Fetches the jobs concurrently and stores each result as it comes in.
+fn fetch_all(
+    config: &PlanetConfig,
+    jobs: Vec<Job>,
+    filters: Arc<Filters>,
+    store: &mut Store,
+    observer: &mut dyn Observer,
+    reports: &mut Vec<FeedReport>,
+) -> Result<(), Error> {
+    let fetcher = Fetcher::new(fetch_config(config))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)?;
+    let jobs = Arc::new(jobs);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    runtime.spawn(fetch_and_parse(fetcher, Arc::clone(&jobs), filters, tx));
+    while let Some(done) = rx.blocking_recv() {
+        let Some(job) = jobs.get(done.job) else {
+            continue;
+        };
+        let report = write(store, &job.sub, done.write, done.elapsed);
+        observer.feed_done(&report);
+        reports.push(report);
+    }
+    Ok(())
+}
+
+pub(crate) fn fetch_config(config: &PlanetConfig) -> FetchConfig {
+    let planet = &config.planet;
+    let policy = &planet.fetch;
+    FetchConfig {
+        user_agent: FetchConfig::user_agent_for(Some(&planet.link)),
+        feed_timeout: Duration::from_secs(u64::from(planet.feed_timeout.max(1))),
+        max_body_bytes: policy.max_feed_bytes,
+        max_redirects: usize::try_from(policy.max_redirects).unwrap_or(usize::MAX),
+        concurrency: usize::try_from(policy.concurrency.max(1)).unwrap_or(1),
+        per_host_limit: usize::try_from(policy.per_host_limit.max(1)).unwrap_or(1),
+        ..FetchConfig::default()
+    }
+}
+
+/// Drives the fetches and hands each answer to a parsing thread, at most one
+/// per core, so parsing big feeds uses the machine while slow servers are
+/// still being waited for.
+async fn fetch_and_parse(
+    fetcher: Fetcher,
+    jobs: Arc<Vec<Job>>,
+    filters: Arc<Filters>,
+    tx: mpsc::UnboundedSender<Harvested>,
+) {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let parsers = Arc::new(Semaphore::new(cores));
+    let requests: Vec<FetchRequest<usize>> = jobs
+        .iter()
+        .enumerate()
+        .map(|(key, job)| FetchRequest {
+            key,
+            url: match &job.sub.location {
+                Location::Http(url) => url.clone(),
+                Location::File(path) => path.display().to_string(),
+                Location::Unsupported(url) => url.clone(),
+            },
+            etag: job.previous.etag.clone(),
+            last_modified: job.previous.last_modified.clone(),
+        })
+        .collect();
+    let mut outcomes = fetcher.fetch_all(requests);
+    while let Some(outcome) = outcomes.next().await {
+        // The semaphore is awaited in a task of its own: the stream of fetches
+        // must keep being polled, or their deadlines would run out while waiting.
+        let (jobs, filters, tx, parsers) = (
+            Arc::clone(&jobs),
+            Arc::clone(&filters),
+            tx.clone(),
+            Arc::clone(&parsers),
+        );
+        tokio::spawn(async move {
+            let Ok(_permit) = parsers.acquire_owned().await else {
+                return;
+            };
+            let job = outcome.key;
+            let elapsed = outcome.elapsed;
+            let parsed = tokio::task::spawn_blocking(move || {
+                let j = jobs.get(job)?;
+                let now = Utc::now();
+                let took = chrono::Duration::from_std(outcome.elapsed).unwrap_or_default();
+                let at = now.checked_sub_signed(took).unwrap_or(now);
+                let result = catch_unwind(AssertUnwindSafe(|| process(j, outcome, &filters, at)));
+                Some(result.unwrap_or_else(|_| {
+                    Write::Failure(failure(
+                        j,
+                        at,
+                        None,
+                        Duration::ZERO,
+                        "internal error while reading the feed".into(),
+                    ))
+                }))
+            })
+            .await;
+            if let Ok(Some(write)) = parsed {
+                let _ = tx.send(Harvested {
+                    job,
+                    write,
+                    elapsed,
+                });
+            }
+        });
+    }
+}
+
+/// Turns one fetch outcome into what to store.
+fn process(job: &Job, outcome: FetchOutcome<usize>, filters: &Filters, at: DateTime<Utc>) -> Write {
+    let elapsed = outcome.elapsed;
+    let fetched = match outcome.result {
+        Ok(fetched) => fetched,
+        Err(err) => return Write::Failure(fetch_failure(job, at, elapsed, &err)),
+    };
+    let http = HttpState {
+        etag: fetched.etag.clone(),
+        last_modified: fetched.last_modified.clone(),
+        final_url: Some(fetched.final_url.to_string()),
+        permanent_redirect: fetched.permanent_redirect.as_ref().map(ToString::to_string),
+        gone: false,
+        next_fetch_after: None,
+    };
+    let record = |bytes: usize| FetchRecord {
+        at,
+        http_status: Some(fetched.status),
+        duration_ms: millis(elapsed),
+        bytes: u64::try_from(bytes).unwrap_or(u64::MAX),
+    };
+    let body = match &fetched.content {
+        Content::NotModified => {
+            let update = FeedUpdate {
+                url: job.sub.url.clone(),
+                metadata: None,
+                http,
+                fetch: record(0),
+                entries: Vec::new(),
+                keep: None,
+            };
+            return Write::Update {
+                update: Box::new(update),
+                filtered: 0,
+            };
+        }
+        Content::Gone => {
+            let mut fail = failure(
+                job,
+                at,
+                Some(410),
+                elapsed,
+                "gone: the server answered 410 Gone; it will not be fetched again".into(),
+            );
+            fail.http.gone = true;
+            fail.http.permanent_redirect = http.permanent_redirect;
+            return Write::Failure(fail);
+        }
+        Content::Body(body) => body,
+    };
+    let parsed = parse(job, &fetched, body);
+    if parsed.version.is_empty() && parsed.entries.is_empty() {
+        let why = parsed
+            .bozo_exception
+            .as_deref()
+            .unwrap_or("no feed elements found");
+        let reason = format!("not a feed ({why})");
+        return Write::Failure(failure(job, at, Some(fetched.status), elapsed, reason));
+    }
+    let entries = normalize::entries(&parsed, &job.sub, at);
+    let total = entries.len();
+    let entries: Vec<_> = entries
+        .into_iter()
+        .filter(|e| filters.keeps(&job.sub.url, e))
+        .collect();
+    let update = FeedUpdate {
+        url: job.sub.url.clone(),
+        metadata: Some(normalize::feed_metadata(&parsed)),
+        http,
+        fetch: record(body.len()),
+        entries,
+        keep: None,
+    };
+    Write::Update {
+        filtered: total - update.entries.len(),
+        update: Box::new(update),
+    }
+}
+
+/// Parses the document, again against another base when `xml_base` asks for one.
+fn parse(job: &Job, fetched: &Fetched, body: &[u8]) -> ParsedFeed {
+    let headers: Vec<(String, String)> = [
+        ("content-type", &fetched.content_type),
+        ("content-location", &fetched.content_location),
+        ("content-language", &fetched.content_language),
+        ("etag", &fetched.etag),
+        ("last-modified", &fetched.last_modified),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.as_ref().map(|v| (name.to_owned(), v.clone())))
+    .collect();
+    let url = fetched.final_url.to_string();
+    let mut options = ParseOptions {
+        url: Some(url.clone()),
+        headers,
+        ..ParseOptions::default()
+    };
+    let mut parsed = orrery_feed::parse(body, &options);
+    let norm = &job.sub.normalization;
+    if let Some(base) = normalize::xml_base(norm, &parsed, &url) {
+        options.url = Some(base);
+        parsed = orrery_feed::parse(body, &options);
+    }
+    if !norm.ignore_in_feed.is_empty() {
+        normalize::apply_ignore_in_feed(&mut parsed, &norm.ignore_in_feed);
+    }
+    parsed
+}
+
+fn fetch_failure(job: &Job, at: DateTime<Utc>, elapsed: Duration, err: &FetchError) -> FeedFailure {
+    let status = match err {
+        FetchError::Status { status, .. } => Some(*status),
+        _ => None,
+    };
+    let mut fail = failure(job, at, status, elapsed, err.to_string());
+    fail.http.next_fetch_after = err
+        .retry_after()
+        .and_then(|wait| chrono::Duration::from_std(wait).ok())
+        .and_then(|wait| at.checked_add_signed(wait));
+    fail
+}
+
+/// A failure keeps the validators of the last good copy: if the document
+/// changes again the server sends it in full.
+fn failure(
+    job: &Job,
+    at: DateTime<Utc>,
+    status: Option<u16>,
+    elapsed: Duration,
+    error: String,
+) -> FeedFailure {
+    FeedFailure {
+        url: job.sub.url.clone(),
+        error,
+        http: HttpState {
+            next_fetch_after: None,
+            gone: false,
+            ..job.previous.clone()
+        },
+        fetch: FetchRecord {
+            at,
+            http_status: status,
+            duration_ms: millis(elapsed),
+            bytes: 0,
+        },
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Stores one feed's result in its own transaction and says how it went.
+fn write(store: &mut Store, sub: &Subscription, write: Write, elapsed: Duration) -> FeedReport {
+    match write {
+        Write::Update { update, filtered } => {
+            let not_modified = update.metadata.is_none();
+            let moved = update.http.permanent_redirect.clone();
+            let outcome = match store.apply_feed(&update) {
+                Ok(_) if not_modified => FeedOutcome::NotModified,
+                Ok(applied) => FeedOutcome::Updated {
+                    entries: update.entries.len() + filtered,
+                    filtered,
+                    new: applied.new,
+                    changed: applied.updated,
+                },
+                Err(err) => FeedOutcome::Failed {
+                    reason: format!("not stored: {err}"),
+                },
+            };
+            FeedReport {
+                url: sub.url.clone(),
+                name: sub.name.clone(),
+                outcome,
+                moved_to: moved,
+                elapsed,
+            }
+        }
+        Write::Failure(failure) => {
+            let moved = failure.http.permanent_redirect.clone();
+            let reason = match store.record_failure(&failure) {
+                Ok(()) => failure.error,
+                Err(err) => format!("{} (and not recorded: {err})", failure.error),
+            };
+            FeedReport {
+                url: sub.url.clone(),
+                name: sub.name.clone(),
+                outcome: FeedOutcome::Failed { reason },
+                moved_to: moved,
+                elapsed,
+            }
+        }
+    }
+}
+
+fn report(
+    sub: &Subscription,
+    outcome: FeedOutcome,
+    previous: &HttpState,
+    elapsed: Duration,
+) -> FeedReport {
+    FeedReport {
+        url: sub.url.clone(),
+        name: sub.name.clone(),
+        outcome,
+        moved_to: previous.permanent_redirect.clone(),
+        elapsed,
+    }
+}

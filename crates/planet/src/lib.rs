@@ -1,0 +1,180 @@
+//! orrery-planet: the planet pipeline, from configuration to published site.
+//!
+//! ```text
+//! config ─► fetch (concurrent, conditional) ─► parse ─► normalize ─► filter ─► store
+//!                                                                               │
+//!                              output_dir ◄─ render ◄─ select ◄─────────────────┘
+//! ```
+//!
+//! [`run`] does it all ([`Mode::Update`]), or only the fetching half
+//! ([`Mode::Fetch`]) or only the publishing half ([`Mode::Offline`], Venus's
+//! `-o`). [`expunge`] applies retention. Every entry point holds the
+//! planet's lock (one run at a time) for its whole length.
+//!
+//! A feed that fails (network, HTTP status, unparsable document) keeps its
+//! stored entries and gets a reason on the status page; the run carries on
+//! and still publishes. Only a broken configuration, an unusable store or a
+//! failure to write the outputs stops a run.
+//!
+//! # Known gap
+//!
+//! `xml_base = entry_alternate` is not applied: the parser resolves relative
+//! URIs against the document base while parsing, so a per-entry base cannot
+//! be applied afterwards. `feed_alternate` and explicit URLs are applied by
+//! reading the document against that base.
+
+mod filter;
+mod harvest;
+mod lists;
+mod normalize;
+mod publish;
+mod report;
+mod select;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::Utc;
+use orrery_config::{LoadOptions, PlanetConfig};
+use orrery_store::{ExpungeReport, PlanetLock, Store, DATABASE_FILE, LOCK_FILE};
+
+pub use filter::FilterError;
+pub use report::{FeedOutcome, FeedReport, Observer, Published, Quiet, Summary};
+
+/// Why a run could not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] orrery_config::Error),
+    #[error(transparent)]
+    Filter(#[from] FilterError),
+    #[error(transparent)]
+    Store(#[from] orrery_store::Error),
+    #[error(transparent)]
+    Fetch(#[from] orrery_fetch::SetupError),
+    #[error("publishing: {0}")]
+    Render(#[from] orrery_render::Error),
+    #[error("cannot start the fetching runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The configuration is at fault (as opposed to the machine or the store):
+    /// fixing the file is the way out.
+    pub fn is_config(&self) -> bool {
+        matches!(self, Error::Config(_) | Error::Filter(_))
+    }
+}
+
+/// Which configuration to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Read in order; later files override earlier ones.
+    pub configs: Vec<PathBuf>,
+    pub load: LoadOptions,
+}
+
+/// Which part of the pipeline to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Fetch, store and publish.
+    Update,
+    /// Fetch and store only.
+    Fetch,
+    /// Publish from the store without fetching.
+    Offline,
+}
+
+/// Runs the pipeline. Feed failures are in the returned [`Summary`], not errors.
+pub fn run(options: &Options, mode: Mode, observer: &mut dyn Observer) -> Result<Summary, Error> {
+    let config = lists::load(options, mode != Mode::Offline)?;
+    let filters = Arc::new(filter::Filters::compile(&config)?);
+    let (_lock, mut store) = open_store(&config)?;
+    let mut summary = Summary {
+        planet: config.planet.name.clone(),
+        warnings: config.warnings.clone(),
+        ..Summary::default()
+    };
+    for sub in &config.subscriptions {
+        if sub.normalization.xml_base.as_deref().map(str::trim) == Some("entry_alternate") {
+            summary.warnings.push(format!(
+                "{}: xml_base = entry_alternate is not supported; the document's base is used",
+                sub.url
+            ));
+        }
+    }
+    if mode != Mode::Offline {
+        summary.feeds = harvest::harvest(&config, filters, &mut store, observer)?;
+    }
+    if mode != Mode::Fetch {
+        summary.published = Some(publish::publish(
+            &config,
+            &store,
+            &options.load.cwd,
+            Utc::now(),
+        )?);
+    }
+    Ok(summary)
+}
+
+/// What [`expunge`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expunged {
+    pub report: ExpungeReport,
+    /// Entries kept per feed (`None`: no limit).
+    pub kept_per_feed: Option<usize>,
+    pub warnings: Vec<String>,
+}
+
+/// Venus's expunge: forgets feeds no longer subscribed (with their entries)
+/// and keeps the newest `cache_keep_entries` entries of each feed (0 keeps all).
+pub fn expunge(options: &Options) -> Result<Expunged, Error> {
+    let config = lists::load(options, false)?;
+    let (_lock, mut store) = open_store(&config)?;
+    let urls: Vec<String> = config.subscriptions.iter().map(|s| s.url.clone()).collect();
+    let limits: BTreeSet<u32> = config
+        .subscriptions
+        .iter()
+        .map(|s| s.cache_keep_entries)
+        .collect();
+    let mut warnings = Vec::new();
+    // The store applies one limit to every feed; with differing per-feed
+    // limits the largest is used, so no feed loses more than it asked.
+    let keep = if limits.contains(&0) {
+        None
+    } else {
+        limits.last().and_then(|&n| usize::try_from(n).ok())
+    };
+    if limits.len() > 1 {
+        warnings.push(format!(
+            "cache_keep_entries differs between feeds; every feed keeps {}",
+            keep.map_or("all its entries".to_owned(), |n| format!(
+                "its newest {n} entries"
+            ))
+        ));
+    }
+    let report = store.expunge(&urls, keep)?;
+    Ok(Expunged {
+        report,
+        kept_per_feed: keep,
+        warnings,
+    })
+}
+
+/// Takes the planet's lock, then opens its database (both in the cache directory).
+fn open_store(config: &PlanetConfig) -> Result<(PlanetLock, Store), Error> {
+    let dir = &config.planet.cache_directory;
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let lock = PlanetLock::acquire(dir.join(LOCK_FILE))?;
+    let store = Store::open(dir.join(DATABASE_FILE))?;
+    Ok((lock, store))
+}

@@ -1,0 +1,526 @@
+//! Venus's normalization of a parsed feed (venus.md §1.6), producing what the
+//! store keeps: one [`NewEntry`] per entry and the feed's [`FeedMetadata`].
+//!
+//! Text constructs are stored as sanitized HTML whatever their declared type,
+//! so publishing never has to guess: plain text is escaped, markup was
+//! sanitized by the parser (or is sanitized here when a `*_type` override
+//! declares plain text to be HTML).
+
+use chrono::{DateTime, Utc};
+use orrery_config::{FutureDates, Normalization, Subscription};
+use orrery_feed::{Common, Date, Entry, Feed, ParsedFeed, Person, TextConstruct};
+use orrery_store::{FeedMetadata, NewEntry};
+use serde::{Deserialize, Serialize};
+
+/// Entry fields the store has no column for, kept in [`NewEntry::data`] for publishing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EntryExtras {
+    pub author_email: Option<String>,
+    pub author_uri: Option<String>,
+    pub title_language: Option<String>,
+    pub summary_language: Option<String>,
+    pub content_language: Option<String>,
+    pub enclosure: Option<EnclosureData>,
+    pub categories: Vec<String>,
+    /// Sanitized HTML.
+    pub rights: Option<String>,
+}
+
+/// A podcast-style attachment as stored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EnclosureData {
+    pub href: String,
+    pub mime_type: Option<String>,
+    pub length: Option<u64>,
+}
+
+/// Feed fields the store has no column for, kept in [`FeedMetadata::data`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FeedExtras {
+    pub author_name: Option<String>,
+    pub author_email: Option<String>,
+    /// Plain text.
+    pub rights: Option<String>,
+    pub language: Option<String>,
+}
+
+/// Removes the elements named by `ignore_in_feed` from the feed and its
+/// entries, as Venus does before normalizing (e.g. a feed whose `updated`
+/// dates change on every fetch, or whose ids are not stable).
+pub fn apply_ignore_in_feed(parsed: &mut ParsedFeed, names: &[String]) {
+    for name in names {
+        let name = name.trim().to_ascii_lowercase();
+        strip_common(&mut parsed.feed.common, &name);
+        for entry in &mut parsed.entries {
+            strip_common(&mut entry.common, &name);
+            match name.as_str() {
+                "content" => entry.content.clear(),
+                "xml:lang" | "lang" => {
+                    for content in &mut entry.content {
+                        content.language = None;
+                    }
+                }
+                "enclosure" => entry.enclosures.clear(),
+                _ => {}
+            }
+        }
+        if matches!(name.as_str(), "xml:lang" | "lang") {
+            if let Some(info) = &mut parsed.feed.info {
+                info.language = None;
+            }
+        }
+    }
+}
+
+fn strip_common(common: &mut Common, name: &str) {
+    match name {
+        "author" => {
+            common.author = None;
+            common.author_detail = None;
+            common.authors.clear();
+        }
+        "contributor" => common.contributors.clear(),
+        "id" => common.id = None,
+        "updated" => common.updated = None,
+        "published" => common.published = None,
+        "created" => common.created = None,
+        "title" => common.title = None,
+        "summary" => common.summary = None,
+        "rights" => common.rights = None,
+        "category" => common.tags.clear(),
+        "link" => {
+            common.link = None;
+            common.links.clear();
+        }
+        "xml:lang" | "lang" => {
+            common.language = None;
+            let texts = [
+                &mut common.title,
+                &mut common.subtitle,
+                &mut common.summary,
+                &mut common.rights,
+            ];
+            for text in texts.into_iter().flatten() {
+                text.language = None;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The feed-level data to store.
+pub fn feed_metadata(parsed: &ParsedFeed) -> FeedMetadata {
+    let feed = &parsed.feed;
+    let common = &feed.common;
+    let author = person(common);
+    let extras = FeedExtras {
+        author_name: author.and_then(|p| nonempty(p.name.as_deref())),
+        author_email: author.and_then(|p| nonempty(p.email.as_deref())),
+        rights: common.rights.as_ref().map(plain_text),
+        language: nonempty(common.language.as_deref()),
+    };
+    FeedMetadata {
+        feed_id: nonempty(common.id.as_deref()).or_else(|| nonempty(common.link.as_deref())),
+        title: common
+            .title
+            .as_ref()
+            .map(plain_text)
+            .filter(|t| !t.is_empty()),
+        subtitle: common
+            .subtitle
+            .as_ref()
+            .map(plain_text)
+            .filter(|t| !t.is_empty()),
+        site_link: nonempty(common.link.as_deref()),
+        icon: nonempty(feed.icon.as_deref()),
+        logo: nonempty(feed.logo.as_deref()).or_else(|| {
+            feed.image
+                .as_ref()
+                .and_then(|i| nonempty(i.href.as_deref()))
+        }),
+        format: nonempty(Some(parsed.version.as_str())),
+        updated: date(&common.updated),
+        bozo: parsed.bozo_exception.clone(),
+        data: serde_json::to_value(extras).unwrap_or_default(),
+    }
+}
+
+/// Normalizes every entry of `parsed`; entries dropped by
+/// `future_dates = ignore_entry` are left out. `now` is the fetch time.
+pub fn entries(parsed: &ParsedFeed, sub: &Subscription, now: DateTime<Utc>) -> Vec<NewEntry> {
+    parsed
+        .entries
+        .iter()
+        .filter_map(|entry| entry_of(entry, &parsed.feed, sub, now))
+        .collect()
+}
+
+fn entry_of(
+    entry: &Entry,
+    feed: &Feed,
+    sub: &Subscription,
+    now: DateTime<Utc>,
+) -> Option<NewEntry> {
+    let norm = &sub.normalization;
+    let common = &entry.common;
+    let mut updated = date(&common.updated);
+    let mut published = date(&common.published);
+    let mut created = date(&common.created);
+    match norm.future_dates {
+        FutureDates::Keep => {}
+        FutureDates::IgnoreDate => {
+            for d in [&mut updated, &mut published, &mut created] {
+                if d.is_some_and(|d| d > now) {
+                    *d = None;
+                }
+            }
+        }
+        // Only entries dated in the future go (Venus's version dropped every dated entry).
+        FutureDates::IgnoreEntry => {
+            if [updated, published, created]
+                .into_iter()
+                .flatten()
+                .any(|d| d > now)
+            {
+                return None;
+            }
+        }
+    }
+
+    let (author, author_email, author_uri) = author_of(entry, feed, sub);
+    let enclosure = entry.enclosures.iter().find_map(|e| {
+        Some(EnclosureData {
+            href: nonempty(e.href.as_deref())?,
+            mime_type: nonempty(e.content_type.as_deref()),
+            length: e.length.as_deref().and_then(|l| l.trim().parse().ok()),
+        })
+    });
+    let content = entry.content.first();
+    let extras = EntryExtras {
+        author_email,
+        author_uri,
+        title_language: language(common.title.as_ref(), common),
+        summary_language: language(common.summary.as_ref(), common),
+        content_language: language(content, common),
+        enclosure,
+        categories: common
+            .tags
+            .iter()
+            .filter_map(|t| nonempty(t.label.as_deref()).or_else(|| nonempty(t.term.as_deref())))
+            .collect(),
+        rights: common.rights.as_ref().map(|r| to_html(r, None)),
+    };
+    Some(NewEntry {
+        id: entry.stable_id(),
+        updated,
+        published,
+        // None: the store uses the first-seen time, so an undated post keeps its place.
+        sort_date: updated.or(published).or(created),
+        title: common
+            .title
+            .as_ref()
+            .map(|t| to_html(t, norm.title_type.as_deref())),
+        link: nonempty(common.link.as_deref()),
+        author,
+        summary: common
+            .summary
+            .as_ref()
+            .map(|s| to_html(s, norm.summary_type.as_deref())),
+        content: content.map(|c| to_html(c, norm.content_type.as_deref())),
+        data: serde_json::to_value(extras).unwrap_or_default(),
+    })
+}
+
+/// The entry's author, else the feed's, else the subscription's configured name.
+fn author_of(
+    entry: &Entry,
+    feed: &Feed,
+    sub: &Subscription,
+) -> (Option<String>, Option<String>, Option<String>) {
+    let name_of = |common: &Common| {
+        person(common)
+            .and_then(|p| nonempty(p.name.as_deref()))
+            .or_else(|| nonempty(common.author.as_deref()).filter(|_| person(common).is_none()))
+    };
+    let html_names = sub
+        .normalization
+        .name_type
+        .as_deref()
+        .is_some_and(is_html_type);
+    let clean = |name: String| {
+        if html_names {
+            html_to_text(&name)
+        } else {
+            name
+        }
+    };
+    if let Some(name) = name_of(&entry.common) {
+        let p = person(&entry.common);
+        return (
+            Some(clean(name)),
+            p.and_then(|p| nonempty(p.email.as_deref())),
+            p.and_then(|p| nonempty(p.href.as_deref())),
+        );
+    }
+    if let Some(name) = name_of(&feed.common) {
+        let p = person(&feed.common);
+        return (
+            Some(clean(name)),
+            p.and_then(|p| nonempty(p.email.as_deref())),
+            p.and_then(|p| nonempty(p.href.as_deref())),
+        );
+    }
+    let email = person(&entry.common).and_then(|p| nonempty(p.email.as_deref()));
+    (
+        sub.name.as_deref().and_then(|n| nonempty(Some(n))),
+        email,
+        None,
+    )
+}
+
+fn person(common: &Common) -> Option<&Person> {
+    common
+        .author_detail
+        .as_ref()
+        .or_else(|| common.authors.first())
+        .filter(|p| !p.is_empty())
+}
+
+fn language(text: Option<&TextConstruct>, common: &Common) -> Option<String> {
+    text.and_then(|t| nonempty(t.language.as_deref()))
+        .or_else(|| nonempty(common.language.as_deref()))
+}
+
+fn date(d: &Option<Date>) -> Option<DateTime<Utc>> {
+    d.as_ref().and_then(|d| d.parsed)
+}
+
+fn nonempty(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn is_html_type(t: &str) -> bool {
+    matches!(
+        t.trim().to_ascii_lowercase().as_str(),
+        "html" | "xhtml" | "text/html" | "application/xhtml+xml"
+    )
+}
+
+/// A text construct as sanitized HTML. `override_type` is a `*_type` option:
+/// it says what the feed *meant*, whatever it declared.
+pub fn to_html(text: &TextConstruct, override_type: Option<&str>) -> String {
+    let as_html = match override_type.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => is_html_type(t),
+        None => text.is_html(),
+    };
+    match (as_html, text.is_html()) {
+        (true, true) => text.value.clone(),
+        (true, false) => {
+            let base = Some(text.base.as_str()).filter(|b| !b.is_empty());
+            orrery_sanitize::sanitize_html(&text.value, base)
+        }
+        (false, _) => escape(&text.value),
+    }
+}
+
+/// The base URI `xml_base` asks the document to be read against, if it
+/// names one: the feed's alternate link, or a URL joined onto the fetched one.
+pub fn xml_base(norm: &Normalization, parsed: &ParsedFeed, fetched_url: &str) -> Option<String> {
+    let xml_base = norm
+        .xml_base
+        .as_deref()
+        .map(str::trim)
+        .filter(|b| !b.is_empty())?;
+    let base = match xml_base {
+        "feed_alternate" => nonempty(parsed.feed.common.link.as_deref())?,
+        // Per-entry bases need the parser to leave relative URIs alone; see the crate docs.
+        "entry_alternate" => return None,
+        other => other.to_owned(),
+    };
+    match url::Url::parse(fetched_url).and_then(|u| u.join(&base)) {
+        Ok(joined) => Some(joined.to_string()),
+        Err(_) => url::Url::parse(&base).ok().map(|u| u.to_string()),
+    }
+}
+
+fn escape(text: &str) -> String {
+    quick_xml::escape::escape(text).into_owned()
+}
+
+/// A text construct as plain text (feed titles and the like).
+fn plain_text(text: &TextConstruct) -> String {
+    if text.is_html() {
+        html_to_text(&text.value)
+    } else {
+        text.value.trim().to_owned()
+    }
+}
+
+/// Tags dropped, entities decoded, whitespace collapsed.
+fn html_to_text(html: &str) -> String {
+    let mut stripped = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match (c, in_tag) {
+            ('<', false) => in_tag = true,
+            ('>', true) => {
+                in_tag = false;
+                stripped.push(' ');
+            }
+            (c, false) => stripped.push(c),
+            _ => {}
+        }
+    }
+    let decoded =
+        quick_xml::escape::unescape_with(&stripped, quick_xml::escape::resolve_html5_entity)
+            .map_or_else(|_| stripped.clone(), |d| d.into_owned());
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(value: &str, content_type: &str) -> TextConstruct {
+        TextConstruct {
+            content_type: content_type.into(),
+            value: value.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn type_overrides() {
+        assert_eq!(to_html(&text("a < b", "text/plain"), None), "a &lt; b");
+        assert_eq!(to_html(&text("<b>x</b>", "text/html"), None), "<b>x</b>");
+        // A feed declaring HTML as text: the override makes it markup, sanitized.
+        assert_eq!(
+            to_html(&text("<b onclick='x()'>x</b>", "text/plain"), Some("html")),
+            "<b>x</b>"
+        );
+        assert_eq!(
+            to_html(&text("<b>x</b>", "text/html"), Some("text")),
+            "&lt;b&gt;x&lt;/b&gt;"
+        );
+    }
+
+    fn subscription(name: Option<&str>, future_dates: FutureDates) -> Subscription {
+        Subscription {
+            url: "http://example.org/feed".into(),
+            location: orrery_config::Location::Http("http://example.org/feed".into()),
+            name: name.map(str::to_owned),
+            normalization: Normalization {
+                future_dates,
+                ..Normalization::default()
+            },
+            activity_threshold: 0,
+            cache_keep_entries: 10,
+            filters: Vec::new(),
+            options: Default::default(),
+            origin: "test".into(),
+        }
+    }
+
+    fn parse(doc: &str) -> ParsedFeed {
+        orrery_feed::parse(doc.as_bytes(), &orrery_feed::ParseOptions::default())
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2024-06-01T00:00:00Z".parse().unwrap()
+    }
+
+    const FEED: &str = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title>
+        <entry><id>past</id><title>Past</title><updated>2024-05-01T00:00:00Z</updated></entry>
+        <entry><id>future</id><title>Future</title><updated>2030-01-01T00:00:00Z</updated>
+          <published>2024-05-02T00:00:00Z</published></entry>
+        <entry><id>undated</id><title>Undated</title></entry></feed>"#;
+
+    fn ids(entries: &[NewEntry]) -> Vec<&str> {
+        entries.iter().map(|e| e.id.as_str()).collect()
+    }
+
+    #[test]
+    fn future_dates_policies() {
+        let parsed = parse(FEED);
+        let keep = entries(&parsed, &subscription(None, FutureDates::Keep), now());
+        assert_eq!(ids(&keep), ["past", "future", "undated"]);
+        assert_eq!(keep[1].sort_date, "2030-01-01T00:00:00Z".parse().ok());
+        // Undated entries sort by their first-seen time, which the store supplies.
+        assert_eq!(keep[2].sort_date, None);
+
+        let ignore_date = entries(&parsed, &subscription(None, FutureDates::IgnoreDate), now());
+        assert_eq!(ids(&ignore_date), ["past", "future", "undated"]);
+        assert_eq!(ignore_date[1].updated, None);
+        assert_eq!(
+            ignore_date[1].sort_date,
+            "2024-05-02T00:00:00Z".parse().ok()
+        );
+
+        let ignore_entry = entries(
+            &parsed,
+            &subscription(None, FutureDates::IgnoreEntry),
+            now(),
+        );
+        assert_eq!(ids(&ignore_entry), ["past", "undated"]);
+    }
+
+    #[test]
+    fn author_falls_back_to_feed_then_subscription() {
+        let doc = |feed_author: &str| {
+            format!(
+                r#"<feed xmlns="http://www.w3.org/2005/Atom">{feed_author}
+                <entry><id>1</id><author><name>Entry Author</name><email>e@example.org</email></author></entry>
+                <entry><id>2</id></entry></feed>"#
+            )
+        };
+        let sub = subscription(Some("Configured Name"), FutureDates::Keep);
+        let with_feed_author = entries(
+            &parse(&doc("<author><name>Feed Author</name></author>")),
+            &sub,
+            now(),
+        );
+        assert_eq!(with_feed_author[0].author.as_deref(), Some("Entry Author"));
+        let extras: EntryExtras = serde_json::from_value(with_feed_author[0].data.clone()).unwrap();
+        assert_eq!(extras.author_email.as_deref(), Some("e@example.org"));
+        assert_eq!(with_feed_author[1].author.as_deref(), Some("Feed Author"));
+        let without = entries(&parse(&doc("")), &sub, now());
+        assert_eq!(without[1].author.as_deref(), Some("Configured Name"));
+    }
+
+    #[test]
+    fn ignore_in_feed_removes_elements() {
+        let mut parsed = parse(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr"><author><name>A</name></author>
+            <entry><id>x</id><link href="http://example.org/x"/><title>T</title>
+            <updated>2024-05-01T00:00:00Z</updated></entry></feed>"#,
+        );
+        apply_ignore_in_feed(
+            &mut parsed,
+            &[
+                "id".into(),
+                "updated".into(),
+                "author".into(),
+                "xml:lang".into(),
+            ],
+        );
+        let out = entries(&parsed, &subscription(None, FutureDates::Keep), now());
+        assert_eq!(out[0].id, "http://example.org/x");
+        assert_eq!(out[0].updated, None);
+        assert_eq!(out[0].author, None);
+        let extras: EntryExtras = serde_json::from_value(out[0].data.clone()).unwrap();
+        assert_eq!(extras.title_language, None);
+    }
+
+    #[test]
+    fn plain_text_of_markup() {
+        assert_eq!(
+            html_to_text("A <b>very</b>\n bad &amp; d&eacute;j&agrave;"),
+            "A very bad & déjà"
+        );
+    }
+}

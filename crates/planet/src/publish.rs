@@ -1,0 +1,88 @@
+//! From the store to the output directory, through orrery-render.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use orrery_config::PlanetConfig;
+use orrery_render::{render_site, Theme};
+use orrery_store::Store;
+
+use crate::report::Published;
+use crate::select::select;
+use crate::Error;
+
+/// Theme used when the configuration names none.
+const DEFAULT_THEME: &str = "orrery";
+
+/// Selects the river from the store and writes every output. `cwd` is where
+/// a theme directory named by `output_theme` is looked for first.
+pub(crate) fn publish(
+    config: &PlanetConfig,
+    store: &Store,
+    cwd: &Path,
+    now: DateTime<Utc>,
+) -> Result<Published, Error> {
+    let selection = select(config, store, now)?;
+    let theme = theme(config.planet.output_theme.as_deref(), cwd)?;
+    let planet = render_planet(config, now);
+    let output_dir = &config.planet.output_dir;
+    let report = render_site(
+        &planet,
+        &selection.channels,
+        &selection.items,
+        &theme,
+        output_dir,
+    )?;
+    Ok(Published {
+        output_dir: output_dir.clone(),
+        written: report.written,
+        items: selection.items.len().min(planet.items_per_page),
+        warnings: report.warnings,
+    })
+}
+
+/// A theme directory next to the configuration, else a bundled theme; a
+/// Venus-style path (`/srv/venus/themes/classic_fancy`) falls back to the
+/// bundled theme of the same name.
+fn theme(name: Option<&str>, cwd: &Path) -> Result<Theme, Error> {
+    let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Ok(Theme::bundled(DEFAULT_THEME)?);
+    };
+    match Theme::locate(name, Some(cwd)) {
+        Ok(theme) => Ok(theme),
+        Err(err) => {
+            let base = Path::new(name)
+                .file_name()
+                .and_then(|b| b.to_str())
+                .filter(|b| *b != name);
+            match base {
+                Some(base) => Ok(Theme::bundled(base).map_err(|_| err)?),
+                None => Err(err.into()),
+            }
+        }
+    }
+}
+
+fn render_planet(config: &PlanetConfig, now: DateTime<Utc>) -> orrery_render::Planet {
+    let p = &config.planet;
+    let mut planet = orrery_render::Planet::new(p.name.clone(), now);
+    planet.link = p.link.clone();
+    planet.owner_name = p.owner_name.clone();
+    planet.owner_email = p.owner_email.clone();
+    // The configuration's defaults name Venus; orrery names itself unless told otherwise.
+    if p.options.contains_key("generator") {
+        planet.generator = p.generator.clone();
+    }
+    if p.options.contains_key("generator_uri") {
+        planet.generator_uri = p.generator_uri.clone();
+    }
+    planet.date_format = p.date_format.clone();
+    planet.new_date_format = p.new_date_format.clone();
+    planet.items_per_page = usize::try_from(config.items_to_splice()).unwrap_or(usize::MAX);
+    planet.template_files = p.template_files.clone();
+    planet.bill_of_materials = p.bill_of_materials.clone();
+    planet.template_directories = p.template_directories.clone();
+    planet.pubsubhubbub_hub = p.pubsubhubbub_hub.clone();
+    planet.options = p.options.clone();
+    planet
+}

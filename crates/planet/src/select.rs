@@ -1,0 +1,147 @@
+//! Choosing what the river shows (Venus's splice, venus.md §1.8) and mapping
+//! the store's records to the publishing model.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use orrery_config::PlanetConfig;
+use orrery_render::{Channel, Enclosure, Item};
+use orrery_store::{EntryQuery, Store, StoredEntry, StoredFeed};
+
+use crate::normalize::{EntryExtras, FeedExtras};
+
+/// The river and the subscription list, ready to publish.
+pub struct Selection {
+    /// Every subscription in configuration order, fetched or not.
+    pub channels: Vec<Channel>,
+    /// Newest first.
+    pub items: Vec<Item>,
+}
+
+/// The newest `items_per_page` entries across subscribed feeds (at most
+/// `new_feed_items` from one feed, each post once even when two
+/// subscriptions carry it), and every subscription's state.
+pub fn select(
+    config: &PlanetConfig,
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<Selection, orrery_store::Error> {
+    let urls: Vec<String> = config.subscriptions.iter().map(|s| s.url.clone()).collect();
+    let limit = usize::try_from(config.items_to_splice()).unwrap_or(usize::MAX);
+    let per_feed = usize::try_from(config.planet.new_feed_items)
+        .ok()
+        .filter(|&n| n > 0);
+    let entries = store.newest_entries(&EntryQuery {
+        subscriptions: &urls,
+        limit,
+        per_feed_limit: per_feed,
+    })?;
+
+    let mut stored: HashMap<String, StoredFeed> = store
+        .feeds()?
+        .into_iter()
+        .map(|f| (f.url.clone(), f))
+        .collect();
+    let channels: Vec<Channel> = config
+        .subscriptions
+        .iter()
+        .map(|sub| {
+            let feed = stored.remove(&sub.url);
+            let mut channel = channel(&sub.url, sub.name.as_deref(), feed.as_ref());
+            channel.options = sub.options.clone();
+            if channel.message.is_none() {
+                channel.message = inactivity(sub.activity_threshold, feed.as_ref(), now);
+            }
+            channel
+        })
+        .collect();
+    let index: HashMap<&str, usize> = urls
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.as_str(), i))
+        .collect();
+    let items = entries
+        .into_iter()
+        .filter_map(|entry| {
+            let channel = *index.get(entry.feed_url.as_str())?;
+            Some(item(channel, entry))
+        })
+        .collect();
+    Ok(Selection { channels, items })
+}
+
+/// Venus's `activity_threshold`: a feed whose newest entry is older than
+/// this many days is flagged.
+fn inactivity(days: u32, feed: Option<&StoredFeed>, now: DateTime<Utc>) -> Option<String> {
+    if days == 0 {
+        return None;
+    }
+    let newest = feed.and_then(|f| f.health.newest_entry);
+    // A threshold reaching back before the calendar's start never triggers.
+    let cutoff = now.checked_sub_signed(Duration::days(i64::from(days)))?;
+    match newest {
+        Some(newest) if newest >= cutoff => None,
+        // A feed never fetched has no activity to judge yet.
+        None if feed.is_none() => None,
+        _ => Some(format!("no activity in {days} days")),
+    }
+}
+
+fn channel(url: &str, name: Option<&str>, feed: Option<&StoredFeed>) -> Channel {
+    let mut channel = Channel {
+        url: url.to_owned(),
+        name: name.unwrap_or_default().to_owned(),
+        ..Channel::default()
+    };
+    let Some(feed) = feed else {
+        channel.message = Some("not fetched yet".to_owned());
+        return channel;
+    };
+    let meta = &feed.metadata;
+    let extras: FeedExtras = serde_json::from_value(meta.data.clone()).unwrap_or_default();
+    channel.link = meta.site_link.clone();
+    channel.title = meta.title.clone();
+    channel.subtitle = meta.subtitle.clone();
+    channel.id = meta.feed_id.clone();
+    channel.author_name = extras.author_name;
+    channel.author_email = extras.author_email;
+    channel.icon = meta.icon.clone();
+    channel.logo = meta.logo.clone();
+    channel.rights = extras.rights;
+    channel.last_updated = meta.updated;
+    channel.message = feed.health.last_error.clone();
+    channel.http_status = feed.health.last_http_status;
+    channel.last_fetch = feed.health.last_fetch_at;
+    channel.entries_stored = Some(feed.health.entry_count);
+    channel.permanent_redirect = feed.http.permanent_redirect.clone();
+    channel
+}
+
+fn item(channel: usize, entry: StoredEntry) -> Item {
+    let extras: EntryExtras = serde_json::from_value(entry.data).unwrap_or_default();
+    Item {
+        channel,
+        id: entry.id,
+        title: entry.title,
+        title_plain: None,
+        title_language: extras.title_language,
+        content: entry.content,
+        content_language: extras.content_language,
+        summary: entry.summary,
+        summary_language: extras.summary_language,
+        author_name: entry.author,
+        author_email: extras.author_email,
+        author_uri: extras.author_uri,
+        link: entry.link,
+        published: entry.published,
+        updated: entry.updated,
+        date: entry.sort_date,
+        enclosure: extras.enclosure.map(|e| Enclosure {
+            href: e.href,
+            mime_type: e.mime_type,
+            length: e.length,
+        }),
+        categories: extras.categories,
+        rights: extras.rights,
+    }
+}
