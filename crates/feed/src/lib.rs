@@ -2,7 +2,150 @@
 //!
 //! Bytes in (plus an optional document URL and HTTP headers), a feed model out; no I/O, so the
 //! parser can be fuzzed and reused. Results follow the Universal Feed Parser's conventions so
-//! that its test suite applies unchanged.
+//! that its test suite applies unchanged: a broken document still yields everything that can be
+//! recovered, flagged `bozo` with a reason.
 
 pub mod date;
 pub mod encoding;
+mod entities;
+mod handler;
+mod json;
+pub mod model;
+mod namespaces;
+mod people;
+mod schema;
+mod text;
+mod uri;
+mod xml;
+
+pub use model::{
+    Cloud, Common, Date, Enclosure, Entry, Feed, Generator, HttpContext, Image, Link, ParsedFeed,
+    Person, Tag, TextConstruct, TextInput,
+};
+
+/// Resource limits; exceeding one stops parsing cleanly and marks the result bozo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of input considered; the rest is ignored.
+    pub max_bytes: usize,
+    /// Maximum element nesting.
+    pub max_depth: usize,
+    /// Maximum number of entries kept.
+    pub max_entries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 16 << 20,
+            max_depth: 512,
+            max_entries: 10_000,
+        }
+    }
+}
+
+/// Where the document came from, as far as the parser cares.
+#[derive(Debug, Clone, Default)]
+pub struct ParseOptions {
+    /// The document's URL: base for relative URIs.
+    pub url: Option<String>,
+    /// HTTP response headers (`Content-Type`, `Content-Location`, `Content-Language`, `ETag`,
+    /// `Last-Modified`...).
+    pub headers: Vec<(String, String)>,
+    pub limits: Limits,
+}
+
+impl ParseOptions {
+    /// The first header named `name` (case-insensitive).
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Parses a feed document.
+pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
+    let mut result = ParsedFeed {
+        http: http_context(opts),
+        ..ParsedFeed::default()
+    };
+    if bytes.is_empty() {
+        return result;
+    }
+    let mut bozo: Option<String> = None;
+    let bytes = if bytes.len() > opts.limits.max_bytes {
+        bozo = Some(format!(
+            "document larger than {} bytes; rest ignored",
+            opts.limits.max_bytes
+        ));
+        &bytes[..opts.limits.max_bytes]
+    } else {
+        bytes
+    };
+    let content_type = opts.header("content-type");
+    let decoded = encoding::decode(bytes, content_type);
+    result.encoding = decoded.encoding;
+    if let Some(b) = decoded.bozo {
+        bozo.get_or_insert(b);
+    }
+
+    let contentloc = opts.header("content-location").unwrap_or("");
+    let href = opts.url.as_deref().unwrap_or("");
+    let mut base = uri::safe_absolute(href, contentloc);
+    if base.is_empty() {
+        base = uri::safe_absolute(contentloc, "");
+    }
+    if base.is_empty() {
+        base = href.to_string();
+    }
+    let lang = opts.header("content-language");
+
+    if json::looks_like_json(&decoded.text, content_type) {
+        match json::parse(&decoded.text, &base, opts.limits.max_entries) {
+            Ok((version, feed, entries)) => {
+                result.version = version;
+                result.feed = feed;
+                result.entries = entries;
+            }
+            Err(e) => {
+                bozo.get_or_insert(e);
+            }
+        }
+    } else {
+        let utf8 = result.encoding == "utf-8";
+        let mut h = handler::Handler::new(&base, lang, utf8, opts.limits.max_entries);
+        let outcome = xml::read(&decoded.text, opts.limits.max_depth, &mut h);
+        if let Some(b) = outcome.bozo {
+            bozo.get_or_insert(b);
+        }
+        if let Some(b) = h.limit_hit.take() {
+            bozo.get_or_insert(b);
+        }
+        result.version = if outcome.netscape_doctype {
+            "rss091n".to_string()
+        } else {
+            std::mem::take(&mut h.version)
+        };
+        result.namespaces = std::mem::take(&mut h.namespaces);
+        result.feed = std::mem::take(&mut h.feed);
+        result.entries = std::mem::take(&mut h.entries);
+    }
+    result.bozo = bozo.is_some();
+    result.bozo_exception = bozo;
+    result
+}
+
+fn http_context(opts: &ParseOptions) -> HttpContext {
+    HttpContext {
+        headers: opts.headers.clone(),
+        href: opts.url.clone(),
+        status: None,
+        etag: opts.header("etag").map(str::to_string),
+        modified: opts
+            .header("last-modified")
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| Date::new(v.to_string())),
+    }
+}

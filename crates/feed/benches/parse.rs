@@ -1,0 +1,173 @@
+//! Parse throughput on a directory of feed documents, single core: orrery-feed and feed-rs on
+//! the same bytes in the same run, plus two parts of orrery-feed's work alone: decoding, and the
+//! HTML sanitizer on every entry's raw content.
+//!
+//! ```sh
+//! python3 gen_corpus.py --out /tmp/corpus --n 1000
+//! ORRERY_BENCH_CORPUS=/tmp/corpus cargo bench -p orrery-feed --bench parse
+//! ```
+//!
+//! Each measurement is repeated until it has run for at least `ORRERY_BENCH_SECONDS` (default
+//! 3) and at least twice, after one untimed warm-up pass; the best pass is reported, since
+//! interference on a shared machine only ever makes a pass slower.
+
+use std::hint::black_box;
+use std::panic::catch_unwind;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Corpus files larger than this are skipped (the parser's own default limit is 16 MiB).
+const MAX_FILE_BYTES: u64 = 16 << 20;
+
+fn main() {
+    let Some(dir) = std::env::var_os("ORRERY_BENCH_CORPUS") else {
+        println!(
+            "ORRERY_BENCH_CORPUS is not set: nothing to measure. Point it at a directory of feed \
+             documents (e.g. one written by gen_corpus.py) to compare orrery-feed with feed-rs."
+        );
+        return;
+    };
+    let min_time = std::env::var("ORRERY_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(Duration::from_secs(3), Duration::from_secs_f64);
+
+    let mut paths = Vec::new();
+    if let Err(e) = collect_files(Path::new(&dir), &mut paths) {
+        eprintln!("cannot read {}: {e}", Path::new(&dir).display());
+        std::process::exit(1);
+    }
+    paths.sort();
+    let feeds: Vec<Vec<u8>> = paths.iter().filter_map(|p| std::fs::read(p).ok()).collect();
+    if feeds.is_empty() {
+        eprintln!("no feed documents under {}", Path::new(&dir).display());
+        std::process::exit(1);
+    }
+    let bytes: usize = feeds.iter().map(Vec::len).sum();
+    println!(
+        "corpus: {} documents, {:.1} MB, from {}",
+        feeds.len(),
+        mb(bytes),
+        Path::new(&dir).display()
+    );
+
+    let options = orrery_feed::ParseOptions::default();
+    let mut orrery_entries = 0;
+    let orrery = measure(min_time, || {
+        orrery_entries = feeds
+            .iter()
+            .map(|doc| black_box(orrery_feed::parse(doc, &options)).entries.len())
+            .sum();
+    });
+    report("orrery-feed", orrery, bytes, feeds.len(), orrery_entries, 0);
+
+    // The share of that spent finding the encoding and decoding to UTF-8.
+    let decode = measure(min_time, || {
+        for doc in &feeds {
+            black_box(orrery_feed::encoding::decode(doc, None));
+        }
+    });
+    println!(
+        "{:<12} {:>8.1} MB/s  (encoding detection and decoding alone)",
+        "decode",
+        mb(bytes) / decode.as_secs_f64()
+    );
+
+    // feed-rs refuses some documents (and has panicked on others), so each one is guarded.
+    let mut feed_rs_entries = 0;
+    let mut feed_rs_failures = 0;
+    let feed_rs = measure(min_time, || {
+        (feed_rs_entries, feed_rs_failures) = (0, 0);
+        for doc in &feeds {
+            match catch_unwind(|| feed_rs::parser::parse(&doc[..])) {
+                Ok(Ok(feed)) => feed_rs_entries += black_box(feed).entries.len(),
+                _ => feed_rs_failures += 1,
+            }
+        }
+    });
+    report(
+        "feed-rs",
+        feed_rs,
+        bytes,
+        feeds.len(),
+        feed_rs_entries,
+        feed_rs_failures,
+    );
+
+    // Raw (unsanitized) entry HTML, as feed-rs leaves it.
+    let html: Vec<String> = feeds
+        .iter()
+        .filter_map(|doc| catch_unwind(|| feed_rs::parser::parse(&doc[..])).ok())
+        .filter_map(Result::ok)
+        .flat_map(|feed| feed.entries)
+        .filter_map(|entry| {
+            entry
+                .content
+                .and_then(|c| c.body)
+                .or_else(|| entry.summary.map(|s| s.content))
+        })
+        .collect();
+    let html_bytes: usize = html.iter().map(String::len).sum();
+    let sanitize = measure(min_time, || {
+        for fragment in &html {
+            black_box(orrery_sanitize::sanitize_html(fragment, None));
+        }
+    });
+    println!(
+        "{:<12} {:>8.1} MB/s  ({} fragments, {:.1} MB, best pass {:.3} s)",
+        "sanitize",
+        mb(html_bytes) / sanitize.as_secs_f64(),
+        html.len(),
+        mb(html_bytes),
+        sanitize.as_secs_f64()
+    );
+    if feed_rs > Duration::ZERO {
+        println!(
+            "orrery-feed / feed-rs time: {:.2}",
+            orrery.as_secs_f64() / feed_rs.as_secs_f64()
+        );
+    }
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let meta = entry.metadata()?;
+        if meta.is_dir() {
+            collect_files(&path, out)?;
+        } else if meta.len() <= MAX_FILE_BYTES && path.file_name() != Some("manifest.json".as_ref())
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The fastest of the timed passes of `pass`.
+fn measure(min_time: Duration, mut pass: impl FnMut()) -> Duration {
+    pass();
+    let started = Instant::now();
+    let mut best = Duration::MAX;
+    let mut passes = 0;
+    while passes < 2 || started.elapsed() < min_time {
+        let t = Instant::now();
+        pass();
+        best = best.min(t.elapsed());
+        passes += 1;
+    }
+    best
+}
+
+fn report(name: &str, best: Duration, bytes: usize, docs: usize, entries: usize, failures: usize) {
+    let secs = best.as_secs_f64();
+    println!(
+        "{name:<12} {:>8.1} MB/s  {:>8.0} feeds/s  ({entries} entries, {failures} documents refused, best pass {secs:.3} s)",
+        mb(bytes) / secs,
+        docs as f64 / secs,
+    );
+}
+
+fn mb(bytes: usize) -> f64 {
+    bytes as f64 / 1e6
+}

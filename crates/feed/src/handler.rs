@@ -1,0 +1,1637 @@
+//! The element state machine: turns the normalized XML event stream into the feed model.
+//!
+//! RSS 0.9x/1.0/2.0, Atom 0.3/1.0, CDF and the common extension vocabularies share one set of
+//! handlers keyed by element name, as in the Universal Feed Parser, whose (sometimes surprising)
+//! precedence rules feeds in the wild have been written against. Text is collected per open
+//! element on a stack; when an element ends its text is cleaned, resolved, sanitized and stored
+//! in the current context (feed, entry, entry source, image or text input).
+
+use std::borrow::Cow;
+use std::rc::Rc;
+
+use crate::model::{
+    Cloud, Common, Date, Enclosure, Entry, Feed, Generator, Image, Link, Person, Tag,
+    TextConstruct, TextInput,
+};
+use crate::people;
+use crate::text;
+use crate::uri;
+use crate::xml::Sink;
+
+const XHTML: &str = "application/xhtml+xml";
+
+/// Parameters of the text construct being read (`contentparams`).
+#[derive(Clone, Default)]
+struct ContentParams {
+    content_type: String,
+    language: Option<String>,
+    base: String,
+    base64: bool,
+}
+
+/// An open element collecting text.
+struct Frame {
+    name: Cow<'static, str>,
+    expecting_text: bool,
+    text: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Source,
+    Image,
+    TextInput,
+    Entry,
+    Feed,
+}
+
+/// Which kind of person a name/email/uri belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Author,
+    Publisher,
+}
+
+pub(crate) struct Handler {
+    pub feed: Feed,
+    pub entries: Vec<Entry>,
+    pub version: String,
+    pub namespaces: Vec<(String, String)>,
+    /// Set when a limit stopped the parse.
+    pub limit_hit: Option<String>,
+    max_entries: usize,
+    utf8: bool,
+
+    infeed: bool,
+    inentry: bool,
+    inimage: bool,
+    intextinput: bool,
+    inauthor: bool,
+    incontributor: bool,
+    inpublisher: bool,
+    insource: bool,
+    incontent: u32,
+    content: Option<ContentParams>,
+    /// A second summary/description in one entry is read as content.
+    summary_is_content: bool,
+    source: Feed,
+    stack: Vec<Frame>,
+    /// Effective base URI and language; shared, as every open element records them.
+    base: Rc<str>,
+    lang: Option<Rc<str>>,
+    basestack: Vec<Rc<str>>,
+    langstack: Vec<Option<Rc<str>>>,
+    svg_ok: u32,
+    title_depth: i64,
+    depth: i64,
+    has_content: bool,
+    guidislink: bool,
+    /// Depth at which each entry property was last stored (shallower wins).
+    property_depth: Vec<(&'static str, i64)>,
+    buf: String,
+}
+
+fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    attrs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+fn map_content_type(t: &str) -> String {
+    let t = t.to_ascii_lowercase();
+    match t.as_str() {
+        "text" | "plain" => "text/plain".into(),
+        "html" => "text/html".into(),
+        "xhtml" => XHTML.into(),
+        _ => t,
+    }
+}
+
+fn is_html_type(t: &str) -> bool {
+    t == "text/html" || t == XHTML
+}
+
+/// Escapes text for inclusion in serialized XHTML.
+fn escape_into(out: &mut String, s: &str, quotes: bool) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if quotes => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Python-style `int()` of an element's text, 0 when it is not a number.
+fn parse_int(s: &str) -> i64 {
+    s.trim().parse().unwrap_or(0)
+}
+
+impl Handler {
+    pub(crate) fn new(base: &str, lang: Option<&str>, utf8: bool, max_entries: usize) -> Handler {
+        let mut feed = Feed::default();
+        let lang = lang.map(|l| l.replace('_', "-")).filter(|l| !l.is_empty());
+        feed.common.language.clone_from(&lang);
+        let lang: Option<Rc<str>> = lang.map(Rc::from);
+        Handler {
+            feed,
+            entries: Vec::new(),
+            version: String::new(),
+            namespaces: Vec::new(),
+            limit_hit: None,
+            max_entries,
+            utf8,
+            infeed: false,
+            inentry: false,
+            inimage: false,
+            intextinput: false,
+            inauthor: false,
+            incontributor: false,
+            inpublisher: false,
+            insource: false,
+            incontent: 0,
+            content: None,
+            summary_is_content: false,
+            source: Feed::default(),
+            stack: Vec::new(),
+            base: Rc::from(base),
+            lang,
+            basestack: Vec::new(),
+            langstack: Vec::new(),
+            svg_ok: 0,
+            title_depth: -1,
+            depth: 0,
+            has_content: false,
+            guidislink: false,
+            property_depth: Vec::new(),
+            buf: String::new(),
+        }
+    }
+
+    // ----- context -------------------------------------------------------------------------
+
+    fn ctx(&self) -> Ctx {
+        if self.insource {
+            Ctx::Source
+        } else if self.inimage && self.feed.image.is_some() {
+            Ctx::Image
+        } else if self.intextinput {
+            Ctx::TextInput
+        } else if self.inentry && !self.entries.is_empty() {
+            Ctx::Entry
+        } else {
+            Ctx::Feed
+        }
+    }
+
+    fn feed_mut(&mut self, ctx: Ctx) -> Option<&mut Feed> {
+        match ctx {
+            Ctx::Source => Some(&mut self.source),
+            Ctx::Feed => Some(&mut self.feed),
+            _ => None,
+        }
+    }
+
+    fn common_mut(&mut self, ctx: Ctx) -> Option<&mut Common> {
+        match ctx {
+            Ctx::Entry => self.entries.last_mut().map(|e| &mut e.common),
+            Ctx::Source => Some(&mut self.source.common),
+            Ctx::Feed => Some(&mut self.feed.common),
+            Ctx::Image | Ctx::TextInput => None,
+        }
+    }
+
+    fn content_type(&self) -> Option<&str> {
+        self.content.as_ref().map(|c| c.content_type.as_str())
+    }
+
+    // ----- element stack -------------------------------------------------------------------
+
+    fn push(&mut self, name: impl Into<Cow<'static, str>>, expecting_text: bool) {
+        self.stack.push(Frame {
+            name: name.into(),
+            expecting_text,
+            text: String::new(),
+        });
+    }
+
+    fn handle_data(&mut self, text: &str, escape: bool) {
+        let xhtml = escape && self.content_type() == Some(XHTML);
+        let Some(top) = self.stack.last_mut() else {
+            return;
+        };
+        if xhtml {
+            escape_into(&mut top.text, text, false);
+        } else {
+            top.text.push_str(text);
+        }
+    }
+
+    /// Removes the wrapper `<div>` Atom 1.0 requires around inline XHTML.
+    fn strip_xhtml_div(s: &str) -> Option<&str> {
+        let t = s.trim();
+        if !(t.starts_with("<div>") || t.starts_with("<div ")) || !t.ends_with("</div>") {
+            return None;
+        }
+        let inner_end = t.len() - "</div>".len();
+        let mut depth = 0i32;
+        let mut i = 0;
+        while let Some(off) = t[i..inner_end].find('<') {
+            let p = i + off;
+            let tag_end = t[p..].find('>').map_or(t.len(), |e| p + e + 1);
+            let tag = &t[p..tag_end];
+            if tag.starts_with("</") {
+                depth -= 1;
+                if depth == 0 {
+                    return None;
+                }
+            } else if !tag.ends_with("/>") {
+                depth += 1;
+            }
+            i = tag_end.min(inner_end);
+            if i >= inner_end {
+                break;
+            }
+        }
+        let open_end = t.find('>')? + 1;
+        Some(&t[open_end..inner_end])
+    }
+
+    /// Closes the element named `name` if it is the innermost one collecting text, and stores its
+    /// cleaned value. Returns the value.
+    fn pop(&mut self, name: &str) -> Option<String> {
+        if self.stack.last()?.name != name {
+            return None;
+        }
+        let frame = self.stack.pop()?;
+        let mut output = frame.text;
+        if self.version == "atom10" && self.content_type() == Some(XHTML) {
+            if let Some(inner) = Self::strip_xhtml_div(&output) {
+                output = inner.to_string();
+            }
+        }
+        let trimmed = output.trim();
+        if trimmed.len() != output.len() {
+            output = trimmed.to_string();
+        }
+        if !frame.expecting_text {
+            return Some(output);
+        }
+        let element: &str = &frame.name;
+        if self.content.as_ref().is_some_and(|c| c.base64) {
+            if let Some(decoded) = text::decode_base64(&output) {
+                output = decoded;
+            }
+        }
+        if !output.is_empty()
+            && matches!(
+                element,
+                "comments" | "docs" | "href" | "icon" | "id" | "link" | "logo" | "url"
+            )
+            && (element != "id" || self.guidislink)
+        {
+            output = uri::join(&self.base, &output);
+        }
+        let atom = self.version.starts_with("atom");
+        if let Some(c) = self.content.as_mut() {
+            if !atom && c.content_type == "text/plain" && text::looks_like_html(&output) {
+                c.content_type = "text/html".into();
+            }
+            c.base64 = false;
+        }
+        // Outside any text construct the type defaults to HTML (push_content stores mapped types).
+        let htmlish = self.content_type().is_none_or(is_html_type);
+        if htmlish
+            && matches!(
+                element,
+                "content"
+                    | "copyright"
+                    | "description"
+                    | "info"
+                    | "rights"
+                    | "subtitle"
+                    | "summary"
+                    | "tagline"
+                    | "title"
+            )
+        {
+            let base = (!self.base.is_empty()).then_some(&*self.base);
+            output = orrery_sanitize::sanitize_html(&output, base);
+        }
+        if self.utf8 {
+            output = text::repair_double_utf8(output);
+        }
+        output = text::repair_cp1252(output);
+        if matches!(element, "category" | "tags" | "itunes:keywords") {
+            return Some(output);
+        }
+        if element == "title" && -1 < self.title_depth && self.title_depth <= self.depth {
+            return Some(output);
+        }
+        self.store(element, &output);
+        Some(output)
+    }
+
+    /// The value as a text construct: with the parameters of the construct being read, else as
+    /// plain text in the current language and base.
+    fn text_construct(&self, value: &str) -> TextConstruct {
+        match self.content.as_ref().filter(|_| self.incontent > 0) {
+            Some(c) => TextConstruct {
+                content_type: c.content_type.clone(),
+                value: value.to_string(),
+                language: c.language.clone(),
+                base: c.base.clone(),
+            },
+            None => TextConstruct {
+                content_type: "text/plain".into(),
+                value: value.to_string(),
+                language: self.lang.as_deref().map(str::to_string),
+                base: self.base.to_string(),
+            },
+        }
+    }
+
+    /// Stores an element's value in the current context.
+    fn store(&mut self, element: &str, output: &str) {
+        if self.inentry && !self.insource {
+            let Some(entry) = self.entries.last_mut() else {
+                return;
+            };
+            match element {
+                "content" => {
+                    let tc = self.text_construct(output);
+                    if let Some(entry) = self.entries.last_mut() {
+                        entry.content.push(tc);
+                    }
+                }
+                "link" => {
+                    if !self.inimage {
+                        let fixed = fix_link_entities(&output.replace("&amp;", "&"));
+                        set_link_text(&mut entry.common, fixed);
+                    }
+                }
+                _ => {
+                    let element = if element == "description" {
+                        "summary"
+                    } else {
+                        element
+                    };
+                    let Some(key) = known_key(element) else {
+                        return;
+                    };
+                    let depth = self.depth;
+                    let slot = self.property_depth.iter_mut().find(|(k, _)| *k == key);
+                    match slot {
+                        Some((_, d)) if depth > *d => return,
+                        Some((_, d)) => *d = depth,
+                        None => self.property_depth.push((key, depth)),
+                    }
+                    let tc = is_text_key(element).then(|| self.text_construct(output));
+                    if let Some(entry) = self.entries.last_mut() {
+                        set_entry(entry, key, output, tc);
+                    }
+                }
+            }
+        } else if self.infeed || self.insource {
+            let element = if element == "description" {
+                "subtitle"
+            } else {
+                element
+            };
+            let ctx = self.ctx();
+            let tc = is_text_key(element).then(|| self.text_construct(output));
+            let output = if element == "link" {
+                fix_link_entities(output)
+            } else {
+                output.to_string()
+            };
+            match ctx {
+                Ctx::Image => {
+                    if let Some(img) = self.feed.image.as_mut() {
+                        set_image(img, element, output);
+                    }
+                }
+                Ctx::TextInput => {
+                    let ti = self.feed.textinput.get_or_insert_with(TextInput::default);
+                    set_textinput(ti, element, output);
+                }
+                Ctx::Entry => {
+                    if let Some(entry) = self.entries.last_mut() {
+                        if let Some(key) = known_key(element) {
+                            set_entry(entry, key, &output, tc);
+                        }
+                    }
+                }
+                Ctx::Feed | Ctx::Source => {
+                    if let Some(feed) = self.feed_mut(ctx) {
+                        if element == "link" {
+                            set_link_text(&mut feed.common, output);
+                        } else {
+                            set_feed(feed, element, output, tc);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Opens a text construct; its type comes from the `type` attribute, else `default`.
+    fn push_content(
+        &mut self,
+        tag: &'static str,
+        attrs: &[(String, String)],
+        default: &str,
+        expecting: bool,
+    ) {
+        self.incontent += 1;
+        if let Some(l) = self.lang.as_mut() {
+            if l.contains('_') {
+                *l = Rc::from(l.replace('_', "-"));
+            }
+        }
+        let content_type = map_content_type(attr(attrs, "type").unwrap_or(default));
+        let base64 = attr(attrs, "mode") == Some("base64")
+            || !(content_type.starts_with("text/")
+                || content_type.ends_with("+xml")
+                || content_type.ends_with("/xml"));
+        self.content = Some(ContentParams {
+            content_type,
+            language: self.lang.as_deref().map(str::to_string),
+            base: self.base.to_string(),
+            base64,
+        });
+        self.push(tag, expecting);
+    }
+
+    /// Closes a text construct opened by [`Self::push_content`].
+    fn pop_content(&mut self, tag: &str) -> Option<String> {
+        let value = self.pop(tag);
+        self.incontent = self.incontent.saturating_sub(1);
+        self.content = None;
+        value
+    }
+
+    // ----- people --------------------------------------------------------------------------
+
+    fn save_person(&mut self, role: Role, field: PersonField, value: String) {
+        let ctx = self.ctx();
+        let Some(c) = self.common_mut(ctx) else {
+            return;
+        };
+        let detail = match role {
+            Role::Author => c.author_detail.get_or_insert_with(Person::default),
+            Role::Publisher => c.publisher_detail.get_or_insert_with(Person::default),
+        };
+        field.set(detail, value.clone());
+        people::sync_display(c);
+        if c.authors.is_empty() {
+            c.authors.push(Person::default());
+        }
+        if let Some(last) = c.authors.last_mut() {
+            field.set(last, value);
+        }
+    }
+
+    fn save_contributor(&mut self, field: PersonField, value: String) {
+        let ctx = self.ctx();
+        let Some(c) = self.common_mut(ctx) else {
+            return;
+        };
+        if c.contributors.is_empty() {
+            c.contributors.push(Person::default());
+        }
+        if let Some(last) = c.contributors.last_mut() {
+            field.set(last, value);
+        }
+    }
+
+    /// Derives the display string from the person, or the person from a display string.
+    fn sync_person(&mut self, role: Role) {
+        let ctx = self.ctx();
+        let Some(c) = self.common_mut(ctx) else {
+            return;
+        };
+        if role == Role::Author && c.authors.last().is_some_and(|p| !p.is_empty()) {
+            people::sync_display(c);
+            return;
+        }
+        let display = match role {
+            Role::Author => c.author.clone(),
+            Role::Publisher => c.publisher.clone(),
+        };
+        let Some((name, email)) = display.as_deref().and_then(people::split_display) else {
+            return;
+        };
+        let mut person = match role {
+            Role::Author => c.authors.last().cloned().unwrap_or_default(),
+            Role::Publisher => Person::default(),
+        };
+        if name.is_some() {
+            person.name = name;
+        }
+        if email.is_some() {
+            person.email = email;
+        }
+        match role {
+            Role::Author => {
+                if let Some(last) = c.authors.last_mut() {
+                    *last = person.clone();
+                }
+                c.author_detail.get_or_insert(person);
+            }
+            Role::Publisher => {
+                c.publisher_detail.get_or_insert(person);
+            }
+        }
+    }
+
+    // ----- tags and links ------------------------------------------------------------------
+
+    fn add_tag(&mut self, term: Option<String>, scheme: Option<String>, label: Option<String>) {
+        let ctx = self.ctx();
+        let Some(c) = self.common_mut(ctx) else {
+            return;
+        };
+        let empty = |s: &Option<String>| s.as_deref().is_none_or(str::is_empty);
+        if empty(&term) && empty(&scheme) && empty(&label) {
+            return;
+        }
+        let tag = Tag {
+            term,
+            scheme,
+            label,
+        };
+        if !c.tags.contains(&tag) {
+            c.tags.push(tag);
+        }
+    }
+
+    fn add_link(&mut self, link: Link) {
+        let ctx = self.ctx();
+        if let Some(c) = self.common_mut(ctx) {
+            c.links.push(link);
+        }
+    }
+
+    fn link_from_attrs(attrs: &[(String, String)]) -> Link {
+        let href = attr(attrs, "url")
+            .or_else(|| attr(attrs, "uri"))
+            .or_else(|| attr(attrs, "href"))
+            .filter(|h| !h.is_empty())
+            .or_else(|| attr(attrs, "href"));
+        Link {
+            rel: attr(attrs, "rel").map(str::to_string),
+            content_type: attr(attrs, "type").map(str::to_string),
+            href: href.map(str::to_string),
+            title: attr(attrs, "title").map(str::to_string),
+            hreflang: attr(attrs, "hreflang").map(str::to_string),
+            length: attr(attrs, "length").map(str::to_string),
+        }
+    }
+
+    // ----- element handlers ----------------------------------------------------------------
+
+    fn start_item(&mut self, attrs: &[(String, String)]) {
+        if self.entries.len() >= self.max_entries {
+            self.limit_hit = Some(format!("more than {} entries", self.max_entries));
+            return;
+        }
+        self.entries.push(Entry::default());
+        self.property_depth.clear();
+        self.push("item", false);
+        self.inentry = true;
+        self.guidislink = false;
+        self.title_depth = -1;
+        if let Some(id) = attr(attrs, "rdf:about").filter(|s| !s.is_empty()) {
+            if let Some(e) = self.entries.last_mut() {
+                e.common.id = Some(id.to_string());
+            }
+        }
+        self.cdf_common(attrs);
+    }
+
+    fn cdf_common(&mut self, attrs: &[(String, String)]) {
+        if let Some(v) = attr(attrs, "lastmod") {
+            let v = v.to_string();
+            self.push("updated", true);
+            self.handle_data(&v, false);
+            self.pop("updated");
+        }
+        if let Some(v) = attr(attrs, "href") {
+            let v = v.to_string();
+            self.start_link(&[]);
+            if let Some(top) = self.stack.last_mut() {
+                top.text = v;
+            }
+            self.pop("link");
+        }
+    }
+
+    fn start_link(&mut self, attrs: &[(String, String)]) {
+        let mut link = Self::link_from_attrs(attrs);
+        let rel = link.rel.get_or_insert_with(|| "alternate".into()).clone();
+        if link.content_type.is_none() {
+            link.content_type = Some(
+                if rel == "self" {
+                    "application/atom+xml"
+                } else {
+                    "text/html"
+                }
+                .into(),
+            );
+        }
+        if let Some(h) = link.href.as_mut() {
+            *h = uri::join(&self.base, h);
+        }
+        let expecting = self.infeed || self.inentry || self.insource;
+        let ctx = self.ctx();
+        let href = link.href.clone();
+        let html = is_html_type(&map_content_type(
+            link.content_type.as_deref().unwrap_or(""),
+        ));
+        if !(self.inentry && self.inimage) {
+            self.add_link(link);
+        }
+        match href {
+            Some(h) => {
+                if rel == "alternate" && html {
+                    match ctx {
+                        Ctx::Image => {
+                            if let Some(i) = self.feed.image.as_mut() {
+                                i.link = Some(h);
+                            }
+                        }
+                        Ctx::TextInput => {
+                            self.feed
+                                .textinput
+                                .get_or_insert_with(Default::default)
+                                .link = Some(h);
+                        }
+                        _ => {
+                            if let Some(c) = self.common_mut(ctx) {
+                                c.link = Some(h);
+                            }
+                        }
+                    }
+                }
+            }
+            None => self.push("link", expecting),
+        }
+    }
+
+    fn start_guid(&mut self, attrs: &[(String, String)]) {
+        self.guidislink = attr(attrs, "ispermalink").unwrap_or("true") == "true";
+        self.push("id", true);
+    }
+
+    fn end_guid(&mut self) {
+        let value = self.pop("id");
+        let ctx = self.ctx();
+        let guidislink = self.guidislink;
+        if ctx == Ctx::Entry {
+            if let Some(e) = self.entries.last_mut() {
+                let has_link = e.common.link.is_some();
+                e.guidislink.get_or_insert(guidislink && !has_link);
+                if guidislink && !has_link {
+                    e.common.link = value;
+                }
+            }
+        } else if guidislink {
+            if let Some(c) = self.common_mut(ctx) {
+                if c.link.is_none() {
+                    c.link = value;
+                }
+            }
+        }
+    }
+
+    fn start_author(&mut self) {
+        self.inauthor = true;
+        self.push("author", true);
+        let ctx = self.ctx();
+        if let Some(c) = self.common_mut(ctx) {
+            c.authors.push(Person::default());
+        }
+    }
+
+    fn end_author(&mut self) {
+        self.pop("author");
+        self.inauthor = false;
+        self.sync_person(Role::Author);
+    }
+
+    fn start_contributor(&mut self, name_only: bool) {
+        self.incontributor = true;
+        let ctx = self.ctx();
+        if let Some(c) = self.common_mut(ctx) {
+            c.contributors.push(Person::default());
+        }
+        self.push(if name_only { "name" } else { "contributor" }, false);
+    }
+
+    fn end_name(&mut self) {
+        let Some(value) = self.pop("name") else {
+            return;
+        };
+        if self.inpublisher {
+            self.save_person(Role::Publisher, PersonField::Name, value);
+        } else if self.inauthor {
+            self.save_person(Role::Author, PersonField::Name, value);
+        } else if self.incontributor {
+            self.save_contributor(PersonField::Name, value);
+        } else if self.intextinput {
+            self.feed
+                .textinput
+                .get_or_insert_with(Default::default)
+                .name = Some(value);
+        }
+    }
+
+    fn end_email(&mut self) {
+        let Some(value) = self.pop("email") else {
+            return;
+        };
+        if self.inpublisher {
+            self.save_person(Role::Publisher, PersonField::Email, value);
+        } else if self.inauthor {
+            self.save_person(Role::Author, PersonField::Email, value);
+        } else if self.incontributor {
+            self.save_contributor(PersonField::Email, value);
+        }
+    }
+
+    fn end_url(&mut self) {
+        let Some(value) = self.pop("href") else {
+            return;
+        };
+        if self.inauthor {
+            self.save_person(Role::Author, PersonField::Href, value);
+        } else if self.incontributor {
+            self.save_contributor(PersonField::Href, value);
+        }
+    }
+
+    fn end_dimension(&mut self, name: &'static str) {
+        let Some(value) = self.pop(name) else {
+            return;
+        };
+        if self.inimage && self.ctx() == Ctx::Image {
+            if let Some(img) = self.feed.image.as_mut() {
+                let v = Some(parse_int(&value));
+                if name == "width" {
+                    img.width = v;
+                } else {
+                    img.height = v;
+                }
+            }
+        }
+    }
+
+    fn start_category(&mut self, attrs: &[(String, String)]) {
+        let term = attr(attrs, "term").map(str::to_string);
+        let scheme = attr(attrs, "scheme")
+            .or_else(|| attr(attrs, "domain"))
+            .map(str::to_string);
+        let label = attr(attrs, "label").map(str::to_string);
+        self.add_tag(term, scheme, label);
+        self.push("category", true);
+    }
+
+    fn end_category(&mut self) {
+        let Some(value) = self.pop("category").filter(|v| !v.is_empty()) else {
+            return;
+        };
+        let ctx = self.ctx();
+        if let Some(c) = self.common_mut(ctx) {
+            if let Some(last) = c.tags.last_mut() {
+                if last.term.as_deref().is_none_or(str::is_empty) {
+                    last.term = Some(value);
+                    return;
+                }
+            }
+        }
+        self.add_tag(Some(value), None, None);
+    }
+
+    fn end_keywords(&mut self, name: &str, scheme: Option<&str>) {
+        let Some(value) = self.pop(name) else {
+            return;
+        };
+        for term in value.split(',') {
+            let term = term.trim();
+            if !term.is_empty() {
+                self.add_tag(Some(term.to_string()), scheme.map(str::to_string), None);
+            }
+        }
+    }
+
+    fn start_description(&mut self, attrs: &[(String, String)], default: &str, tag: &'static str) {
+        let ctx = self.ctx();
+        let has_summary = self.common_mut(ctx).is_some_and(|c| c.summary.is_some());
+        if has_summary && !self.has_content {
+            self.summary_is_content = true;
+            self.start_content(attrs, "text/plain");
+        } else {
+            let expecting = tag == "summary" || self.infeed || self.inentry || self.insource;
+            self.push_content(tag, attrs, default, expecting);
+        }
+    }
+
+    fn end_description(&mut self, tag: &str) {
+        if self.summary_is_content {
+            self.end_content();
+        } else {
+            self.pop_content(tag);
+        }
+        self.summary_is_content = false;
+    }
+
+    fn start_content(&mut self, attrs: &[(String, String)], default: &str) {
+        self.has_content = true;
+        self.push_content("content", attrs, default, true);
+    }
+
+    /// Ends any content element; plain or HTML content doubles as the summary when there is none.
+    fn end_content(&mut self) {
+        let copy = self
+            .content
+            .as_ref()
+            .is_some_and(|c| c.content_type == "text/plain" || is_html_type(&c.content_type));
+        let value = self.pop("content");
+        // Like pop_content, but the parameters (type possibly corrected by pop) are kept.
+        let params = self.content.take();
+        self.incontent = self.incontent.saturating_sub(1);
+        if let (true, Some(value), Some(p)) = (copy, value, params) {
+            let ctx = self.ctx();
+            if let Some(c) = self.common_mut(ctx).filter(|c| c.summary.is_none()) {
+                c.summary = Some(TextConstruct {
+                    content_type: p.content_type,
+                    value,
+                    language: p.language,
+                    base: p.base,
+                });
+            }
+        }
+    }
+
+    fn start_title(&mut self, attrs: &[(String, String)]) {
+        let expecting = self.infeed || self.inentry || self.insource;
+        self.push_content("title", attrs, "text/plain", expecting);
+    }
+
+    fn end_title(&mut self) {
+        if self.svg_ok > 0 {
+            return;
+        }
+        let value = self.pop_content("title");
+        if value.is_some_and(|v| !v.is_empty()) {
+            self.title_depth = self.depth;
+        }
+    }
+
+    fn start_generator(&mut self, attrs: &[(String, String)]) {
+        let href = attr(attrs, "url")
+            .or_else(|| attr(attrs, "uri"))
+            .or_else(|| attr(attrs, "href"))
+            .filter(|h| !h.is_empty())
+            .map(|h| uri::join(&self.base, h));
+        let detail = Generator {
+            name: None,
+            href,
+            version: attr(attrs, "version").map(str::to_string),
+        };
+        let ctx = self.ctx();
+        if let Some(f) = self.feed_mut(ctx) {
+            f.generator_detail = Some(detail);
+        }
+        self.push("generator", true);
+    }
+
+    fn end_generator(&mut self) {
+        let value = self.pop("generator");
+        let ctx = self.ctx();
+        if let Some(d) = self.feed_mut(ctx).and_then(|f| f.generator_detail.as_mut()) {
+            d.name = value;
+        }
+    }
+
+    fn start_image(&mut self) {
+        let ctx = self.ctx();
+        if !self.inentry {
+            if let Some(f) = self.feed_mut(ctx) {
+                f.image.get_or_insert_with(Image::default);
+            }
+        }
+        self.inimage = true;
+        self.title_depth = -1;
+        self.push("image", false);
+    }
+
+    fn start_source(&mut self, attrs: &[(String, String)]) {
+        if let Some(url) = attr(attrs, "url") {
+            self.source.href = Some(url.to_string());
+        }
+        self.push("source", true);
+        self.insource = true;
+        self.title_depth = -1;
+    }
+
+    fn end_source(&mut self) {
+        self.insource = false;
+        if let Some(value) = self.pop("source").filter(|v| !v.is_empty()) {
+            self.source.common.title = Some(TextConstruct {
+                content_type: "text/plain".into(),
+                value,
+                language: self.lang.as_deref().map(str::to_string),
+                base: self.base.to_string(),
+            });
+        }
+        let source = std::mem::take(&mut self.source);
+        if self.ctx() == Ctx::Entry {
+            if let Some(e) = self.entries.last_mut() {
+                e.source = Some(Box::new(source));
+            }
+        }
+    }
+
+    fn start_license_resource(&mut self, attrs: &[(String, String)]) {
+        let href = attr(attrs, "rdf:resource")
+            .filter(|v| !v.is_empty())
+            .map(str::to_string);
+        self.add_link(Link {
+            rel: Some("license".into()),
+            href: href.clone(),
+            ..Link::default()
+        });
+        let ctx = self.ctx();
+        if let (Some(h), Some(c)) = (href, self.common_mut(ctx)) {
+            c.license.get_or_insert(h);
+        }
+    }
+
+    fn end_license_text(&mut self) {
+        let value = self.pop("license").filter(|v| !v.is_empty());
+        self.add_link(Link {
+            rel: Some("license".into()),
+            href: value.clone(),
+            ..Link::default()
+        });
+        let ctx = self.ctx();
+        if let (Some(h), Some(c)) = (value, self.common_mut(ctx)) {
+            c.license.get_or_insert(h);
+        }
+    }
+
+    fn start_itunes_image(&mut self, tag: &'static str, attrs: &[(String, String)]) {
+        self.push(tag, false);
+        let href = attr(attrs, "href")
+            .filter(|h| !h.is_empty())
+            .or_else(|| attr(attrs, "url").filter(|h| !h.is_empty()));
+        if let Some(h) = href {
+            let image = Image {
+                href: Some(h.to_string()),
+                ..Image::default()
+            };
+            let ctx = self.ctx();
+            if ctx == Ctx::Entry {
+                if let Some(e) = self.entries.last_mut() {
+                    e.image = Some(image);
+                }
+            } else if let Some(f) = self.feed_mut(ctx) {
+                f.image = Some(image);
+            }
+        }
+    }
+
+    fn cloud(&mut self, attrs: &[(String, String)]) {
+        let get = |k: &str| attr(attrs, k).map(str::to_string);
+        let cloud = Cloud {
+            domain: get("domain"),
+            port: get("port"),
+            path: get("path"),
+            registerprocedure: get("registerprocedure"),
+            protocol: get("protocol"),
+        };
+        let ctx = self.ctx();
+        if let Some(f) = self.feed_mut(ctx) {
+            f.cloud = Some(cloud);
+        }
+    }
+
+    /// Dispatches a start tag to its handler; false if the element has none.
+    fn start_known(&mut self, prefix: &str, local: &str, attrs: &[(String, String)]) -> bool {
+        match (prefix, local) {
+            ("", "rss") => {
+                if !self.version.starts_with("rss") {
+                    let v = attr(attrs, "version").unwrap_or("");
+                    self.version = match v {
+                        "0.91" => "rss091u",
+                        "0.92" => "rss092",
+                        "0.93" => "rss093",
+                        "0.94" => "rss094",
+                        _ if v.starts_with("2.") => "rss20",
+                        _ => "rss",
+                    }
+                    .into();
+                }
+            }
+            ("", "channel") => {
+                self.infeed = true;
+                self.cdf_common(attrs);
+            }
+            ("", "feed") => {
+                self.infeed = true;
+                if self.version.is_empty() {
+                    self.version = match attr(attrs, "version") {
+                        Some("0.1") => "atom01",
+                        Some("0.2") => "atom02",
+                        Some("0.3") => "atom03",
+                        _ => "atom",
+                    }
+                    .into();
+                }
+            }
+            ("", "image") => self.start_image(),
+            ("", "textinput") => {
+                self.feed.textinput.get_or_insert_with(TextInput::default);
+                self.intextinput = true;
+                self.title_depth = -1;
+                self.push("textinput", false);
+            }
+            ("", "author" | "managingeditor")
+            | ("dc", "author" | "creator")
+            | ("itunes", "author") => self.start_author(),
+            ("", "contributor") => self.start_contributor(false),
+            ("dc", "contributor") => self.start_contributor(true),
+            ("", "name") | ("itunes", "name") => self.push("name", false),
+            ("", "width") => self.push("width", false),
+            ("", "height") => self.push("height", false),
+            ("", "url" | "homepage" | "uri") => self.push("href", true),
+            ("", "email") | ("itunes", "email") => self.push("email", false),
+            ("", "subtitle" | "tagline") | ("itunes", "subtitle") => {
+                self.push_content("subtitle", attrs, "text/plain", true)
+            }
+            ("", "rights" | "copyright") | ("dc", "rights") => {
+                self.push_content("rights", attrs, "text/plain", true)
+            }
+            ("", "item" | "entry") => self.start_item(attrs),
+            ("", "language") | ("dc", "language") => self.push("language", true),
+            ("", "webmaster") | ("dc", "publisher") => self.push("publisher", true),
+            ("", "published" | "issued" | "pubdate") | ("dcterms", "issued") => {
+                self.push("published", true)
+            }
+            ("", "updated" | "modified" | "lastbuilddate")
+            | ("dc", "date")
+            | ("dcterms", "modified") => self.push("updated", true),
+            ("", "created") | ("dcterms", "created") => self.push("created", true),
+            ("", "expirationdate") => self.push("expired", true),
+            ("", "category" | "keywords") | ("dc", "subject") => self.start_category(attrs),
+            ("media", "category") => {
+                let mut a = attrs.to_vec();
+                if attr(&a, "scheme").is_none() {
+                    a.push((
+                        "scheme".into(),
+                        "http://search.yahoo.com/mrss/category_schema".into(),
+                    ));
+                }
+                self.start_category(&a);
+            }
+            ("itunes", "category") => {
+                let term = attr(attrs, "text").map(str::to_string);
+                self.add_tag(term, Some("http://www.itunes.com/".into()), None);
+                self.push("category", true);
+            }
+            ("", "cloud") => self.cloud(attrs),
+            ("", "link") => self.start_link(attrs),
+            ("", "guid" | "id") => self.start_guid(attrs),
+            ("", "title") | ("dc" | "media", "title") => self.start_title(attrs),
+            ("", "description") | ("dc" | "media", "description") => {
+                self.start_description(attrs, "text/html", "description")
+            }
+            ("", "abstract") => self.push_content(
+                "description",
+                attrs,
+                "text/plain",
+                self.infeed || self.inentry || self.insource,
+            ),
+            ("", "info") | ("feedburner", "browserfriendly") => {
+                self.push_content("info", attrs, "text/plain", true)
+            }
+            ("", "generator") => self.start_generator(attrs),
+            ("admin", "generatoragent") => {
+                let value = attr(attrs, "rdf:resource").unwrap_or("").to_string();
+                self.push("generator", true);
+                self.handle_data(&value, false);
+                self.pop("generator");
+                let ctx = self.ctx();
+                if let Some(f) = self.feed_mut(ctx) {
+                    f.generator_detail = Some(Generator {
+                        href: (!value.is_empty()).then_some(value),
+                        ..Generator::default()
+                    });
+                }
+            }
+            ("", "summary") | ("itunes", "summary") => {
+                self.start_description(attrs, "text/plain", "summary")
+            }
+            ("", "enclosure") => {
+                let mut link = Self::link_from_attrs(attrs);
+                link.rel = Some("enclosure".into());
+                self.add_link(link);
+            }
+            ("", "source") => self.start_source(attrs),
+            ("", "content") => self.start_content(attrs, "text/plain"),
+            ("", "body") | ("xhtml", "body") => self.push_content("content", attrs, XHTML, true),
+            ("content", "encoded") | ("", "fullitem") => self.start_content(attrs, "text/html"),
+            ("cc", "license") => self.start_license_resource(attrs),
+            ("creativecommons", "license") => self.push("license", true),
+            ("itunes", "image") => self.start_itunes_image("itunes:image", attrs),
+            ("itunes", "link") => self.start_itunes_image("itunes:link", attrs),
+            ("itunes", "owner") => {
+                self.inpublisher = true;
+                self.push("publisher", false);
+            }
+            ("", "tags") => self.push("tags", true),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Dispatches an end tag to its handler; false if the element has none.
+    fn end_known(&mut self, prefix: &str, local: &str) -> bool {
+        match (prefix, local) {
+            ("", "channel" | "feed") => self.infeed = false,
+            ("", "image") => {
+                self.pop("image");
+                self.inimage = false;
+            }
+            ("", "textinput") => {
+                self.pop("textinput");
+                self.intextinput = false;
+            }
+            ("", "author" | "managingeditor")
+            | ("dc", "author" | "creator")
+            | ("itunes", "author") => self.end_author(),
+            ("", "contributor") => {
+                self.pop("contributor");
+                self.incontributor = false;
+            }
+            ("dc", "contributor") => {
+                self.end_name();
+                self.incontributor = false;
+            }
+            ("", "name") | ("itunes", "name") => self.end_name(),
+            ("", "width") => self.end_dimension("width"),
+            ("", "height") => self.end_dimension("height"),
+            ("", "url" | "homepage" | "uri") => self.end_url(),
+            ("", "email") | ("itunes", "email") => self.end_email(),
+            ("", "subtitle" | "tagline") | ("itunes", "subtitle") => {
+                self.pop_content("subtitle");
+            }
+            ("", "rights" | "copyright") | ("dc", "rights") => {
+                self.pop_content("rights");
+            }
+            ("", "item" | "entry") => {
+                if let Some(e) = self.entries.last_mut().filter(|_| self.inentry) {
+                    collect_enclosures(e);
+                }
+                self.pop("item");
+                self.inentry = false;
+                self.has_content = false;
+            }
+            ("", "language") | ("dc", "language") => self.lang = self.pop("language").map(Rc::from),
+            ("", "webmaster") | ("dc", "publisher") => {
+                self.pop("publisher");
+                self.sync_person(Role::Publisher);
+            }
+            ("", "published" | "issued" | "pubdate") | ("dcterms", "issued") => {
+                self.pop("published");
+            }
+            ("", "updated" | "modified" | "lastbuilddate")
+            | ("dc", "date")
+            | ("dcterms", "modified") => {
+                self.pop("updated");
+            }
+            ("", "created") | ("dcterms", "created") => {
+                self.pop("created");
+            }
+            ("", "expirationdate") => {
+                self.pop("expired");
+            }
+            ("", "category" | "keywords")
+            | ("dc", "subject")
+            | ("media" | "itunes", "category") => self.end_category(),
+            ("", "link") => {
+                self.pop("link");
+            }
+            ("", "guid" | "id") => self.end_guid(),
+            ("", "title") | ("dc", "title") => self.end_title(),
+            ("media", "title") => {
+                let depth = self.title_depth;
+                self.end_title();
+                self.title_depth = depth;
+            }
+            ("", "description" | "abstract") | ("dc" | "media", "description") => {
+                self.end_description("description")
+            }
+            ("", "info") | ("feedburner", "browserfriendly") => {
+                self.pop_content("info");
+            }
+            ("", "generator") => self.end_generator(),
+            ("", "summary") | ("itunes", "summary") => self.end_description("summary"),
+            ("", "source") => self.end_source(),
+            ("", "content" | "body")
+            | ("xhtml", "body")
+            | ("content", "encoded")
+            | ("", "fullitem") => self.end_content(),
+            ("creativecommons", "license") => self.end_license_text(),
+            ("itunes", "owner") => {
+                self.pop("publisher");
+                self.inpublisher = false;
+                self.sync_person(Role::Publisher);
+            }
+            ("itunes", "keywords") => {
+                self.end_keywords("itunes:keywords", Some("http://www.itunes.com/"))
+            }
+            ("media", "keywords") => self.end_keywords("media:keywords", None),
+            ("", "tags") => self.end_keywords("tags", None),
+            _ => return false,
+        }
+        true
+    }
+
+    fn track_namespace(&mut self, prefix: Option<&str>, uri: &str) {
+        let lower = uri.to_ascii_lowercase();
+        if self.version.is_empty() {
+            if prefix.is_none() && lower == "http://my.netscape.com/rdf/simple/0.9/" {
+                self.version = "rss090".into();
+            } else if lower == "http://purl.org/rss/1.0/" {
+                self.version = "rss10".into();
+            } else if lower == "http://www.w3.org/2005/atom" {
+                self.version = "atom10".into();
+            }
+        }
+        let uri = crate::namespaces::normalize(uri);
+        let key = match crate::namespaces::canonical_prefix(uri) {
+            Some(p) => p.to_string(),
+            None => prefix.unwrap_or("").to_string(),
+        };
+        match self.namespaces.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = uri.to_string(),
+            None => self.namespaces.push((key, uri.to_string())),
+        }
+    }
+}
+
+/// Lists an entry's enclosure links (complete only once the entry ends) as its enclosures.
+fn collect_enclosures(e: &mut Entry) {
+    e.enclosures = e
+        .common
+        .links
+        .iter()
+        .filter(|l| l.rel.as_deref() == Some("enclosure"))
+        .map(|l| Enclosure {
+            href: l.href.clone(),
+            content_type: l.content_type.clone(),
+            length: l.length.clone(),
+        })
+        .collect();
+}
+
+/// The element names the model has a place for, as `'static` keys.
+fn known_key(element: &str) -> Option<&'static str> {
+    Some(match element {
+        "title" => "title",
+        "subtitle" => "subtitle",
+        "summary" => "summary",
+        "rights" => "rights",
+        "info" => "info",
+        "id" => "id",
+        "author" => "author",
+        "publisher" => "publisher",
+        "updated" => "updated",
+        "published" => "published",
+        "created" => "created",
+        "expired" => "expired",
+        "language" => "language",
+        "comments" => "comments",
+        "generator" => "generator",
+        "icon" => "icon",
+        "logo" => "logo",
+        "docs" => "docs",
+        "ttl" => "ttl",
+        "license" => "license",
+        _ => return None,
+    })
+}
+
+/// RSS `<link>` text sometimes double-escapes its query string; undo `&name;` to `&name`.
+fn fix_link_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..=i]);
+        rest = &rest[i + 1..];
+        let n = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if n > 0 && rest.as_bytes().get(n) == Some(&b';') {
+            out.push_str(&rest[..n]);
+            rest = &rest[n + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Stores the text of a `<link>` element. Unlike an `href` attribute it is not seen before the
+/// link is recorded, so it completes the last link; only an alternate link is the item's link.
+fn set_link_text(c: &mut Common, href: String) {
+    let last = c.links.last_mut();
+    let alternate = last
+        .as_ref()
+        .is_none_or(|l| l.rel.as_deref() == Some("alternate"));
+    if let Some(l) = last.filter(|_| !href.is_empty()) {
+        l.href = Some(href.clone());
+    }
+    if alternate {
+        c.link = Some(href);
+    }
+}
+
+/// Keys whose values are text constructs (value plus type, language and base).
+fn is_text_key(key: &str) -> bool {
+    matches!(
+        key,
+        "title" | "subtitle" | "summary" | "rights" | "info" | "description"
+    )
+}
+
+fn set_common(c: &mut Common, key: &str, value: &str, tc: Option<TextConstruct>) {
+    match key {
+        "title" => c.title = tc,
+        "rights" => c.rights = tc,
+        "summary" => c.summary = tc,
+        "subtitle" => c.subtitle = tc,
+        "created" => c.created = Some(Date::new(value.to_string())),
+        "id" => c.id = Some(value.to_string()),
+        "author" => c.author = Some(value.to_string()),
+        "publisher" => c.publisher = Some(value.to_string()),
+        "updated" => c.updated = Some(Date::new(value.to_string())),
+        "published" => c.published = Some(Date::new(value.to_string())),
+        "language" => c.language = Some(value.to_string()),
+        "license" => c.license = Some(value.to_string()),
+        "link" => c.link = Some(value.to_string()),
+        _ => {}
+    }
+}
+
+fn set_entry(e: &mut Entry, key: &str, value: &str, tc: Option<TextConstruct>) {
+    match key {
+        "comments" => e.comments = Some(value.to_string()),
+        "expired" => e.expired = Some(Date::new(value.to_string())),
+        _ => set_common(&mut e.common, key, value, tc),
+    }
+}
+
+fn set_feed(f: &mut Feed, key: &str, value: String, tc: Option<TextConstruct>) {
+    match key {
+        "info" => f.info = tc,
+        "generator" => f.generator = Some(value),
+        "icon" => f.icon = Some(value),
+        "logo" => f.logo = Some(value),
+        "docs" => f.docs = Some(value),
+        "ttl" => f.ttl = Some(value),
+        "href" => f.href = Some(value),
+        _ => set_common(&mut f.common, key, &value, tc),
+    }
+}
+
+fn set_image(i: &mut Image, key: &str, value: String) {
+    match key {
+        "title" => i.title = Some(value),
+        "link" => i.link = Some(value),
+        "href" => i.href = Some(value),
+        "subtitle" => i.description = Some(value),
+        _ => {}
+    }
+}
+
+fn set_textinput(t: &mut TextInput, key: &str, value: String) {
+    match key {
+        "title" => t.title = Some(value),
+        "link" => t.link = Some(value),
+        "name" => t.name = Some(value),
+        "subtitle" => t.description = Some(value),
+        _ => {}
+    }
+}
+
+#[derive(Clone, Copy)]
+enum PersonField {
+    Name,
+    Email,
+    Href,
+}
+
+impl PersonField {
+    fn set(self, p: &mut Person, v: String) {
+        match self {
+            PersonField::Name => p.name = Some(v),
+            PersonField::Email => p.email = Some(v),
+            PersonField::Href => p.href = Some(v),
+        }
+    }
+}
+
+impl Sink for Handler {
+    fn namespace(&mut self, prefix: Option<&str>, uri: &str) {
+        self.track_namespace(prefix, uri);
+    }
+
+    fn start(&mut self, tag: &str, attrs: &mut [(String, String)]) {
+        self.depth += 1;
+        for (k, v) in attrs.iter_mut() {
+            if k == "rel" || k == "type" {
+                v.make_ascii_lowercase();
+            }
+        }
+        let attrs: &[(String, String)] = attrs;
+
+        let declared = attr(attrs, "xml:base")
+            .or_else(|| attr(attrs, "base"))
+            .filter(|b| !b.is_empty());
+        if let Some(b) = declared {
+            if self.base.is_empty() {
+                self.base = Rc::from(uri::join("", b));
+            } else {
+                let joined = uri::safe_absolute(&self.base, b);
+                if !joined.is_empty() {
+                    self.base = Rc::from(joined);
+                }
+            }
+        }
+        let lang = match attr(attrs, "xml:lang").or_else(|| attr(attrs, "lang")) {
+            Some("") => None,
+            Some(l) => Some(Rc::from(l)),
+            None => self.lang.clone(),
+        };
+        if let Some(l) = &lang {
+            if tag == "feed" || tag == "rss" {
+                self.feed.common.language = Some(l.replace('_', "-"));
+            }
+        }
+        self.lang = lang.clone();
+        self.basestack.push(self.base.clone());
+        self.langstack.push(lang);
+
+        if self.incontent > 0 && !self.content_type().unwrap_or("xml").ends_with("xml") {
+            if tag == "xhtml:div" || tag == "div" {
+                return;
+            }
+            if let Some(c) = self.content.as_mut() {
+                c.content_type = XHTML.into();
+            }
+        }
+        if self.incontent > 0 && self.content_type() == Some(XHTML) {
+            let (prefix, local) = tag.split_once(':').unwrap_or(("", tag));
+            let mut markup = std::mem::take(&mut self.buf);
+            markup.clear();
+            markup.push('<');
+            markup.push_str(local);
+            for (k, v) in attrs {
+                markup.push(' ');
+                markup.push_str(k);
+                markup.push_str("=\"");
+                escape_into(&mut markup, v, true);
+                markup.push('"');
+            }
+            if !prefix.is_empty() {
+                let ns = self
+                    .namespaces
+                    .iter()
+                    .find(|(p, _)| p == prefix)
+                    .map(|(_, u)| u.as_str());
+                let xmlns = match (local, ns) {
+                    ("math", Some(u @ "http://www.w3.org/1998/Math/MathML")) => Some(u),
+                    ("svg", Some(u @ "http://www.w3.org/2000/svg")) => Some(u),
+                    _ => None,
+                };
+                if let Some(u) = xmlns {
+                    markup.push_str(" xmlns=\"");
+                    markup.push_str(u);
+                    markup.push('"');
+                }
+            }
+            if local == "svg" {
+                self.svg_ok += 1;
+            }
+            markup.push('>');
+            self.handle_data(&markup, false);
+            self.buf = markup;
+            return;
+        }
+
+        let (prefix, local) = tag.split_once(':').unwrap_or(("", tag));
+        if prefix.is_empty() && !matches!(local, "title" | "link" | "description" | "name") {
+            self.intextinput = false;
+        }
+        if prefix.is_empty()
+            && !matches!(
+                local,
+                "title" | "link" | "description" | "url" | "href" | "width" | "height"
+            )
+        {
+            self.inimage = false;
+        }
+        if self.start_known(prefix, local, attrs) {
+            return;
+        }
+        if attrs.is_empty() {
+            self.push(tag.to_string(), true);
+        }
+    }
+
+    fn end(&mut self, tag: &str) {
+        let (prefix, local) = tag.split_once(':').unwrap_or(("", tag));
+        if local == "svg" && self.svg_ok > 0 {
+            self.svg_ok -= 1;
+        }
+        let handled = self.svg_ok == 0 && self.end_known(prefix, local);
+        if !handled {
+            self.pop(tag);
+        }
+        let mut skip_markup = false;
+        if self.incontent > 0 && !self.content_type().unwrap_or("xml").ends_with("xml") {
+            if tag == "xhtml:div" || tag == "div" {
+                skip_markup = true;
+            } else if let Some(c) = self.content.as_mut() {
+                c.content_type = XHTML.into();
+            }
+        }
+        if !skip_markup && self.incontent > 0 && self.content_type() == Some(XHTML) {
+            let mut markup = std::mem::take(&mut self.buf);
+            markup.clear();
+            markup.push_str("</");
+            markup.push_str(local);
+            markup.push('>');
+            self.handle_data(&markup, false);
+            self.buf = markup;
+        }
+        if self.basestack.pop().is_some() {
+            if let Some(b) = self.basestack.last().filter(|b| !b.is_empty()) {
+                self.base.clone_from(b);
+            }
+        }
+        if self.langstack.pop().is_some() {
+            if let Some(l) = self.langstack.last() {
+                self.lang.clone_from(l);
+            }
+        }
+        self.depth -= 1;
+    }
+
+    fn text(&mut self, text: &mut String) {
+        let plain = self.content_type() != Some(XHTML);
+        match self.stack.last_mut() {
+            // Most elements hold a single run of text: take it instead of copying it.
+            Some(top) if plain && top.text.is_empty() => std::mem::swap(&mut top.text, text),
+            _ => self.handle_data(text, true),
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.limit_hit.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_atom_xhtml_wrapper() {
+        assert_eq!(
+            Handler::strip_xhtml_div("<div><b>x</b></div>"),
+            Some("<b>x</b>")
+        );
+        assert_eq!(Handler::strip_xhtml_div("<div>a</div><div>b</div>"), None);
+        assert_eq!(Handler::strip_xhtml_div("<p>x</p>"), None);
+    }
+
+    #[test]
+    fn link_entities() {
+        assert_eq!(
+            fix_link_entities("http://x/?a=1&amp;b=2"),
+            "http://x/?a=1&ampb=2"
+        );
+        assert_eq!(fix_link_entities("a&b"), "a&b");
+    }
+}
