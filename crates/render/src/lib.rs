@@ -10,6 +10,7 @@
 mod context;
 mod dates;
 mod feeds;
+pub mod htmltmpl;
 mod model;
 mod output;
 mod site;
@@ -74,8 +75,27 @@ pub fn render_site(
     theme: &Theme,
     output_dir: &Path,
 ) -> Result<Report, Error> {
-    let site = Site::new(planet, channels, items)?;
     let mut report = Report::default();
+    let materials = locate_materials(planet, channels, theme, &mut report);
+    // A face whose image is missing is left out of the page rather than shown broken.
+    let faceless: Vec<Channel>;
+    let channels = if materials.missing_faces.is_empty() {
+        channels
+    } else {
+        faceless = channels
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut c = c.clone();
+                if materials.missing_faces.contains(&i) {
+                    c.options.remove("face");
+                }
+                c
+            })
+            .collect();
+        &faceless
+    };
+    let site = Site::new(planet, channels, items)?;
     if site.orphans > 0 {
         report.warnings.push(format!(
             "{} items refer to no subscription and were left out",
@@ -88,7 +108,12 @@ pub fn render_site(
         output::write_atomic(output_dir, Path::new(&name), &bytes)?;
         report.written.push(name);
     }
-    copy_materials(planet, channels, theme, output_dir, &mut report)?;
+    for (rel, source) in materials.found {
+        if let Some(path) = safe_relative(&rel) {
+            output::copy_atomic(&source, output_dir, &path)?;
+            report.copied.push(rel);
+        }
+    }
     Ok(report)
 }
 
@@ -167,15 +192,25 @@ fn environment(theme: &Theme, dirs: &[PathBuf]) -> Environment<'static> {
     env
 }
 
-/// Copies the theme's and the planet's static files; a missing one is
+/// The static files to copy, found before anything is written.
+struct Materials {
+    found: Vec<(String, theme::Source)>,
+    /// Channels (by index) whose expanded material, such as a face image, is missing.
+    missing_faces: Vec<usize>,
+}
+
+/// Finds the theme's and the planet's static files; a missing one is
 /// reported, not fatal (a face image not yet added must not stop the site).
-fn copy_materials(
+fn locate_materials(
     planet: &Planet,
     channels: &[Channel],
     theme: &Theme,
-    output_dir: &Path,
     report: &mut Report,
-) -> Result<(), Error> {
+) -> Materials {
+    let mut materials = Materials {
+        found: Vec::new(),
+        missing_faces: Vec::new(),
+    };
     let mut done: Vec<String> = Vec::new();
     for pattern in theme
         .bill_of_materials()
@@ -187,37 +222,38 @@ fn copy_materials(
                 continue;
             }
             let whose = owner
-                .map(|c| format!(" (for {})", c.display_name()))
+                .map(|i| format!(" (for {})", channels[i].display_name()))
                 .unwrap_or_default();
-            let Some(path) = safe_relative(&rel) else {
+            if safe_relative(&rel).is_none() {
                 report
                     .warnings
                     .push(format!("static file {rel:?}{whose}: not a relative path"));
-                continue;
-            };
-            match theme.find(&planet.template_directories, &rel) {
-                Some(source) => {
-                    output::copy_atomic(&source, output_dir, &path)?;
-                    report.copied.push(rel.clone());
-                }
-                None => report
+            } else if let Some(source) = theme.find(&planet.template_directories, &rel) {
+                materials.found.push((rel.clone(), source));
+            } else {
+                report
                     .warnings
-                    .push(format!("static file {rel}{whose} not found")),
+                    .push(format!("static file {rel}{whose} not found"));
+                let is_face = pattern.contains("#{face}");
+                if let Some(i) = owner.filter(|_| is_face) {
+                    materials.missing_faces.push(i);
+                }
             }
             done.push(rel);
         }
     }
-    Ok(())
+    materials
 }
 
 /// Venus's `#{key}` expansion: one path per channel having every `key`.
-fn expand<'a>(pattern: &str, channels: &'a [Channel]) -> Vec<(String, Option<&'a Channel>)> {
+fn expand(pattern: &str, channels: &[Channel]) -> Vec<(String, Option<usize>)> {
     if !pattern.contains("#{") {
         return vec![(pattern.to_owned(), None)];
     }
     channels
         .iter()
-        .filter_map(|channel| {
+        .enumerate()
+        .filter_map(|(index, channel)| {
             let mut out = String::new();
             let mut rest = pattern;
             while let Some(start) = rest.find("#{") {
@@ -231,7 +267,7 @@ fn expand<'a>(pattern: &str, channels: &'a [Channel]) -> Vec<(String, Option<&'a
                 rest = &rest[end + 1..];
             }
             out.push_str(rest);
-            Some((out, Some(channel)))
+            Some((out, Some(index)))
         })
         .collect()
 }

@@ -54,7 +54,7 @@ impl Planet {
             owner_name: "Anonymous Coward".to_owned(),
             owner_email: String::new(),
             generator: "orrery".to_owned(),
-            generator_uri: "https://example.invalid/orrery".to_owned(),
+            generator_uri: String::new(),
             date_format: DEFAULT_DATE_FORMAT.to_owned(),
             new_date_format: DEFAULT_NEW_DATE_FORMAT.to_owned(),
             items_per_page: DEFAULT_ITEMS_PER_PAGE,

@@ -123,6 +123,26 @@ impl Theme {
             .collect()
     }
 
+    /// The files of a bundled theme, relative to the theme, so `orrery
+    /// init` can give a planet its own copy to change.
+    pub fn bundled_files(name: &str) -> Result<Vec<(PathBuf, &'static [u8])>, Error> {
+        let Root::Bundled(dir) = Theme::bundled(name)?.root else {
+            return Err(Error::UnknownTheme(name.to_owned()));
+        };
+        let mut files = Vec::new();
+        let mut pending = vec![dir];
+        while let Some(current) = pending.pop() {
+            pending.extend(current.dirs());
+            for file in current.files() {
+                if let Ok(rel) = file.path().strip_prefix(dir.path()) {
+                    files.push((rel.to_path_buf(), file.contents()));
+                }
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -264,6 +284,11 @@ mod tests {
             }
         }
         assert!(Theme::bundled("common").is_err());
+        let files = Theme::bundled_files("classic_fancy").unwrap();
+        let names: Vec<_> = files.iter().map(|(p, _)| p.to_str().unwrap()).collect();
+        assert!(names.contains(&"index.html.jinja"), "{names:?}");
+        assert!(names.contains(&"images/feed-icon-10x10.svg"), "{names:?}");
+        assert!(names.contains(&"theme.toml"), "{names:?}");
         assert!(Theme::bundled("../themes").is_err());
     }
 }

@@ -13,11 +13,12 @@ pub fn atom(site: &Site) -> Vec<u8> {
     x.start("feed", &[("xmlns", ATOM)]);
     x.leaf("title", &[], &planet.name);
     x.leaf("updated", &[], &rfc3339(&planet.now));
-    x.leaf(
-        "generator",
-        &[("uri", &planet.generator_uri)],
-        &planet.generator,
-    );
+    let uri: &[(&str, &str)] = if planet.generator_uri.is_empty() {
+        &[]
+    } else {
+        &[("uri", &planet.generator_uri)]
+    };
+    x.leaf("generator", uri, &planet.generator);
     person(
         &mut x,
         Some(&planet.owner_name),

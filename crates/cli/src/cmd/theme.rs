@@ -1,0 +1,104 @@
+//! `orrery theme`: the bundled themes, and bringing a Planet Venus theme
+//! over (its htmltmpl templates converted once into MiniJinja).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use orrery_config::ini::{ini_source, Ini};
+use orrery_render::htmltmpl::{import_theme, VenusManifest};
+use orrery_render::Theme;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Convert a Planet Venus theme (htmltmpl `*.tmpl`) into an orrery theme.
+    Import(ImportArgs),
+    /// List the themes built into orrery.
+    List,
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// The Venus theme directory (the one holding its config.ini).
+    dir: PathBuf,
+    /// Where to write the orrery theme [default: DIR itself, beside the originals].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace files that already exist.
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        Command::Import(args) => import(&args),
+        Command::List => {
+            let mut names = Theme::bundled_names();
+            names.sort_unstable();
+            for name in names {
+                println!("{name}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let out = args.out.as_deref().unwrap_or(&args.dir);
+    let manifest = venus_manifest(&args.dir)?;
+    let imported = import_theme(&args.dir, out, manifest.as_ref(), args.force)?;
+    for warning in &imported.warnings {
+        eprintln!("warning: {warning}");
+    }
+    for file in imported.converted.iter().chain(&imported.manifest) {
+        println!("wrote {}", out.join(file).display());
+    }
+    if !imported.copied.is_empty() {
+        println!(
+            "copied {} static files into {}",
+            imported.copied.len(),
+            out.display()
+        );
+    }
+    // Theme names may be paths; a full one works from any directory.
+    let full = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
+    println!("Use it with: output_theme = {}", full.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `template_files` and `bill_of_materials` of the theme's `config.ini`,
+/// read with Venus's INI rules; `None` when the directory has none.
+fn venus_manifest(dir: &Path) -> anyhow::Result<Option<VenusManifest>> {
+    let path = dir.join("config.ini");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let mut text = String::new();
+    std::fs::File::open(&path)
+        .and_then(|f| {
+            f.take(orrery_config::MAX_CONFIG_BYTES)
+                .read_to_string(&mut text)
+        })
+        .with_context(|| format!("reading {}", path.display()))?;
+    let mut ini = Ini::new();
+    let cwd = std::env::current_dir()?;
+    if let Err(errors) = ini.read_str(&text, &ini_source(&path, &cwd)) {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        anyhow::bail!("{}", lines.join("\n"));
+    }
+    let list = |key: &str| -> anyhow::Result<Vec<String>> {
+        let value = ini.get("Planet", key)?.unwrap_or_default();
+        Ok(value.split_whitespace().map(str::to_owned).collect())
+    };
+    Ok(Some(VenusManifest {
+        template_files: list("template_files")?,
+        bill_of_materials: list("bill_of_materials")?,
+    }))
+}
