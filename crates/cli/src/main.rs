@@ -27,6 +27,14 @@ enum Command {
     Fetch(cmd::fetch::Args),
     /// Forget unsubscribed feeds and entries beyond `cache_keep_entries`.
     Expunge(cmd::expunge::Args),
+    /// Create a new planet that publishes right away from an example feed.
+    Init(cmd::init::Args),
+    /// Subscribe to a feed, or to a site whose feed is then found.
+    Add(cmd::add::AddArgs),
+    /// Unsubscribe from a feed.
+    Remove(cmd::add::RemoveArgs),
+    /// List the bundled themes, or import a Planet Venus theme.
+    Theme(cmd::theme::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -37,6 +45,10 @@ fn main() -> std::process::ExitCode {
         Command::Update(args) => cmd::update::run(args),
         Command::Fetch(args) => cmd::fetch::run(args),
         Command::Expunge(args) => cmd::expunge::run(args),
+        Command::Init(args) => cmd::init::run(args),
+        Command::Add(args) => cmd::add::run_add(args),
+        Command::Remove(args) => cmd::add::run_remove(args),
+        Command::Theme(args) => cmd::theme::run(args),
     };
     match result {
         Ok(code) => code,

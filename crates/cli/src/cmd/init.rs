@@ -188,28 +188,33 @@ fn example_feed(now: &str) -> String {
 #[cfg(test)]
 mod tests {
     use orrery_config::LoadOptions;
-    use orrery_planet::{FeedOutcome, Mode, Options, Quiet};
+    use orrery_planet::{FeedOutcome, Mode, Options, Quiet, Summary};
 
     use super::*;
 
-    #[test]
-    fn a_new_planet_publishes_at_once_and_is_never_overwritten() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("planet");
-        let written = create(&root, "Test Planet", Some("classic_fancy")).unwrap();
-        let root = root.canonicalize().unwrap();
-        assert!(written.contains(&root.join(CONFIG)));
-        assert!(written.contains(&root.join(EXAMPLE_FEED)));
-        assert!(root.join("themes/classic_fancy/index.html.jinja").is_file());
-
-        // The whole pipeline runs offline from the example feed, from a
-        // working directory elsewhere.
+    /// Runs the whole pipeline on the planet in `root`, from a working
+    /// directory elsewhere, and returns the summary and the front page.
+    fn publish(root: &Path) -> (Summary, String) {
         let options = Options {
             configs: vec![root.join(CONFIG)],
             load: LoadOptions::from_current_dir().unwrap(),
         };
         let summary = orrery_planet::run(&options, Mode::Update, &mut Quiet).unwrap();
+        let index = fs::read_to_string(root.join("output/index.html")).unwrap();
+        (summary, index)
+    }
+
+    #[test]
+    fn a_new_planet_publishes_at_once_and_is_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("planet");
+        let written = create(&root, "Test Planet", None).unwrap();
+        let root = root.canonicalize().unwrap();
+        assert_eq!(written, [root.join(EXAMPLE_FEED), root.join(CONFIG)]);
+
+        let (summary, index) = publish(&root);
         assert_eq!(summary.planet, "Test Planet");
+        assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
         assert_eq!(summary.feeds.len(), 1);
         assert!(
             matches!(
@@ -219,15 +224,26 @@ mod tests {
             "{:?}",
             summary.feeds[0].outcome
         );
-        let index = fs::read_to_string(root.join("output/index.html")).unwrap();
         assert!(index.contains("Your planet works"), "{index}");
-        // The copied theme is the one used: classic_fancy has day groups.
-        assert!(index.contains("class=\"daygroup\""), "{index}");
 
         let before = fs::read(root.join(CONFIG)).unwrap();
-        let err = create(&root, "Other", None).unwrap_err();
+        let err = create(&root, "Other", Some("classic_fancy")).unwrap_err();
         assert!(err.to_string().contains("already exists"), "{err}");
         assert_eq!(fs::read(root.join(CONFIG)).unwrap(), before);
+        assert!(!root.join("themes").exists());
+    }
+
+    #[test]
+    fn a_copied_theme_is_the_one_used() {
+        let dir = tempfile::tempdir().unwrap();
+        create(dir.path(), "Fancy", Some("classic_fancy")).unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let template = root.join("themes/classic_fancy/index.html.jinja");
+        let original = fs::read_to_string(&template).unwrap();
+        fs::write(&template, original.replace("<h1>", "<h1 class=\"mine\">")).unwrap();
+        let (_, index) = publish(&root);
+        assert!(index.contains("<h1 class=\"mine\">Fancy</h1>"), "{index}");
+        assert!(index.contains("Your planet works"), "{index}");
     }
 
     #[test]

@@ -102,3 +102,56 @@ fn venus_manifest(dir: &Path) -> anyhow::Result<Option<VenusManifest>> {
         bill_of_materials: list("bill_of_materials")?,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+
+    #[test]
+    fn config_ini_lists_become_the_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let venus = dir.path().join("fancy");
+        fs::create_dir(&venus).unwrap();
+        fs::write(
+            venus.join("config.ini"),
+            "# a theme\n[Planet]\ntemplate_files:\n  index.html.tmpl\n  atom.xml.xslt\n\n\
+             bill_of_materials: planet.css\n  images/#{face}\n",
+        )
+        .unwrap();
+        fs::write(venus.join("index.html.tmpl"), "<TMPL_VAR name>\n").unwrap();
+        fs::write(venus.join("planet.css"), "body {}\n").unwrap();
+        assert_eq!(
+            venus_manifest(&venus).unwrap(),
+            Some(VenusManifest {
+                template_files: vec!["index.html.tmpl".into(), "atom.xml.xslt".into()],
+                bill_of_materials: vec!["planet.css".into(), "images/#{face}".into()],
+            })
+        );
+
+        let out = dir.path().join("orrery");
+        let args = ImportArgs {
+            dir: venus.clone(),
+            out: Some(out.clone()),
+            force: false,
+        };
+        import(&args).unwrap();
+        let theme = Theme::from_dir(&out).unwrap();
+        assert_eq!(theme.name(), "orrery");
+        let manifest = fs::read_to_string(out.join("theme.toml")).unwrap();
+        assert!(manifest.contains("\"index.html\""), "{manifest}");
+        assert!(manifest.contains("\"images/#{face}\""), "{manifest}");
+        // htmltmpl drops the newline after a statement.
+        assert_eq!(
+            fs::read_to_string(out.join("index.html.jinja")).unwrap(),
+            "{{ name }}"
+        );
+        // Importing again over the result needs --force.
+        assert!(import(&args).is_err());
+
+        // A directory without config.ini still converts.
+        fs::remove_file(venus.join("config.ini")).unwrap();
+        assert_eq!(venus_manifest(&venus).unwrap(), None);
+    }
+}
