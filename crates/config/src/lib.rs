@@ -95,6 +95,9 @@ pub struct LoadOptions {
     pub cwd: PathBuf,
     /// Directories holding shipped themes, searched after `cwd`.
     pub theme_dirs: Vec<PathBuf>,
+    /// Names of the themes built into the program: an `output_theme` naming one of them is not
+    /// reported as missing when no directory of that name exists.
+    pub builtin_themes: Vec<String>,
 }
 
 impl LoadOptions {
@@ -107,6 +110,7 @@ impl LoadOptions {
         Ok(Self {
             cwd,
             theme_dirs: Vec::new(),
+            builtin_themes: Vec::new(),
         })
     }
 }
@@ -245,6 +249,9 @@ impl Config {
             return Ok(());
         };
         let Some(dir) = theme::find(&name, &opts.cwd, &opts.theme_dirs) else {
+            if opts.builtin_themes.iter().any(|t| *t == name) {
+                return Ok(());
+            }
             warnings.push(format!("unable to find theme {name} (no {name}/config.ini in the working directory or the theme directories)"));
             return Ok(());
         };

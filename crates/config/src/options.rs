@@ -67,6 +67,10 @@ const FILTER_PROGRAMS: &str = "orrery does not run external filter programs yet"
 const CACHE_LAYOUT: &str = "orrery keeps its cache in a database under cache_directory";
 
 /// Every known option.
+/// Options that orrery itself does not read but Venus's themes (and orrery's) do, such as the
+/// hackergotchi `face`; they are passed to templates without a warning.
+pub const TEMPLATE_OPTIONS: &[&str] = &["face", "facewidth", "faceheight", "nick"];
+
 pub const OPTIONS: &[OptionSpec] = &[
     venus("name", "Unconfigured Planet", Planet, Supported),
     venus("link", "", Planet, Supported),

@@ -38,6 +38,7 @@ pub(crate) fn option_warnings(config: &Config, kinds: &Kinds, warnings: &mut War
         let planet_level = section == PLANET || section == crate::ini::DEFAULT_SECTION;
         for (key, value) in ini.own_options(section) {
             let message = match options::spec(key) {
+                None if options::TEMPLATE_OPTIONS.contains(&key) => continue,
                 None => {
                     format!("is not used by orrery itself; it is kept for templates (planet:{key})")
                 }

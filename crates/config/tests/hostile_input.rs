@@ -51,7 +51,7 @@ proptest! {
     fn load_and_resolve_never_panic(text in ini_text()) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("p.ini"), format!("[Planet]\n{text}")).unwrap();
-        let opts = LoadOptions { cwd: dir.path().to_owned(), theme_dirs: vec![] };
+        let opts = LoadOptions { cwd: dir.path().to_owned(), theme_dirs: vec![] , builtin_themes: Vec::new()};
         if let Ok(config) = Config::load(&[PathBuf::from("p.ini")], &opts) {
             let _ = config.resolve();
         }

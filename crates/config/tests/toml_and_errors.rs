@@ -8,6 +8,7 @@ fn load(dir: &Path, files: &[&str]) -> Result<PlanetConfig, Error> {
     let opts = LoadOptions {
         cwd: dir.to_owned(),
         theme_dirs: vec![],
+        builtin_themes: Vec::new(),
     };
     let paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
     Config::load(&paths, &opts)?.resolve()

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use orrery_config::{Config, LoadOptions};
+use orrery_config::Config;
 use serde_json::Value;
 
 #[derive(clap::Args)]
@@ -21,8 +21,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut opts = LoadOptions::from_current_dir()?;
-    opts.theme_dirs = args.theme_dirs;
+    let opts = super::load_options(&args.theme_dirs)?;
     let resolved = Config::load(&args.config, &opts)?.resolve()?;
     for warning in &resolved.warnings {
         eprintln!("warning: {warning}");

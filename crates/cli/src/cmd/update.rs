@@ -10,7 +10,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use orrery_config::LoadOptions;
 use orrery_planet::{FeedOutcome, FeedReport, Mode, Observer, Options, Summary};
 
 /// Publishing warnings shown before "... and N more", to keep the summary on
@@ -36,8 +35,7 @@ pub struct PlanetArgs {
 
 impl PlanetArgs {
     pub fn options(&self) -> anyhow::Result<Options> {
-        let mut load = LoadOptions::from_current_dir()?;
-        load.theme_dirs.clone_from(&self.theme_dirs);
+        let load = super::load_options(&self.theme_dirs)?;
         Ok(Options {
             configs: self.config.clone(),
             load,
