@@ -249,7 +249,7 @@ impl Config {
             return Ok(());
         };
         let Some(dir) = theme::find(&name, &opts.cwd, &opts.theme_dirs) else {
-            if opts.builtin_themes.iter().any(|t| *t == name) {
+            if opts.builtin_themes.contains(&name) {
                 return Ok(());
             }
             warnings.push(format!("unable to find theme {name} (no {name}/config.ini in the working directory or the theme directories)"));
