@@ -4,20 +4,15 @@ use serde_json::Value;
 
 use crate::model::{Common, Enclosure, Entry, Feed, Image, Link, Person, Tag, TextConstruct};
 use crate::uri;
+use crate::ParseOptions;
 
-/// True for documents served as JSON or starting with `{`.
-pub(crate) fn looks_like_json(text: &str, content_type: Option<&str>) -> bool {
-    let first = text
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .as_bytes()
-        .first()
-        .copied();
+/// True for documents starting with `{`, or served as JSON and not starting with `<`.
+pub(crate) fn looks_like_json(bytes: &[u8], content_type: Option<&str>) -> bool {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = body.iter().copied().find(|b| !b.is_ascii_whitespace());
     first == Some(b'{')
-        || content_type.is_some_and(|ct| {
-            let ct = ct.to_ascii_lowercase();
-            ct.contains("json") && first != Some(b'<')
-        })
+        || content_type
+            .is_some_and(|ct| ct.to_ascii_lowercase().contains("json") && first != Some(b'<'))
 }
 
 fn s(v: &Value, key: &str) -> Option<String> {
@@ -33,14 +28,8 @@ fn text(value: String, content_type: &str, base: &str, lang: &Option<String>) ->
     }
 }
 
-fn html(value: &str, base: &str, lang: &Option<String>) -> TextConstruct {
-    let b = (!base.is_empty()).then_some(base);
-    text(
-        orrery_sanitize::sanitize_html(value, b),
-        "text/html",
-        base,
-        lang,
-    )
+fn html(value: &str, base: &str, lang: &Option<String>, sanitize: bool) -> TextConstruct {
+    text(crate::html(value, base, sanitize), "text/html", base, lang)
 }
 
 fn people(v: &Value, c: &mut Common, base: &str) {
@@ -82,7 +71,7 @@ fn link(c: &mut Common, href: String, rel: &str, content_type: &str) {
 pub(crate) fn parse(
     text_in: &str,
     base: &str,
-    max_entries: usize,
+    opts: &ParseOptions,
 ) -> Result<(String, Feed, Vec<Entry>), String> {
     let doc: Value = serde_json::from_str(text_in.trim_start_matches('\u{feff}'))
         .map_err(|e| format!("invalid JSON: {e}"))?;
@@ -108,20 +97,16 @@ pub(crate) fn parse(
     if let Some(d) = s(&doc, "description") {
         feed.common.subtitle = Some(text(d, "text/plain", base, &lang));
     }
-    feed.icon = s(&doc, "favicon").or_else(|| s(&doc, "icon"));
-    if let Some(i) = s(&doc, "icon") {
-        feed.image = Some(Image {
-            href: Some(uri::join(base, &i)),
-            ..Image::default()
-        });
-    }
+    // JSON Feed's `favicon` is Atom's small icon; its `icon` is the larger logo.
+    feed.icon = s(&doc, "favicon").map(|u| uri::join(base, &u));
+    feed.logo = s(&doc, "icon").map(|u| uri::join(base, &u));
     let mut entries = Vec::new();
     for item in doc
         .get("items")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .take(max_entries)
+        .take(opts.limits.max_entries)
     {
         let mut e = Entry::default();
         let lang = s(item, "language").or_else(|| lang.clone());
@@ -141,6 +126,12 @@ pub(crate) fn parse(
             link(c, uri::join(base, &u), "related", "text/html");
         }
         people(item, c, base);
+        if let Some(i) = s(item, "image").or_else(|| s(item, "banner_image")) {
+            e.image = Some(Image {
+                href: Some(uri::join(base, &i)),
+                ..Image::default()
+            });
+        }
         if let Some(d) = s(item, "date_published") {
             c.published = Some(crate::model::Date::new(d));
         }
@@ -161,7 +152,7 @@ pub(crate) fn parse(
             }
         }
         if let Some(h) = s(item, "content_html") {
-            e.content.push(html(&h, base, &lang));
+            e.content.push(html(&h, base, &lang, opts.sanitize));
         }
         if let Some(t) = s(item, "content_text") {
             e.content.push(text(t, "text/plain", base, &lang));

@@ -8,6 +8,7 @@
 pub mod date;
 pub mod encoding;
 mod entities;
+mod fields;
 mod handler;
 mod json;
 pub mod model;
@@ -44,8 +45,8 @@ impl Default for Limits {
     }
 }
 
-/// Where the document came from, as far as the parser cares.
-#[derive(Debug, Clone, Default)]
+/// Where the document came from, and how to treat it.
+#[derive(Debug, Clone)]
 pub struct ParseOptions {
     /// The document's URL: base for relative URIs.
     pub url: Option<String>,
@@ -53,6 +54,20 @@ pub struct ParseOptions {
     /// `Last-Modified`...).
     pub headers: Vec<(String, String)>,
     pub limits: Limits,
+    /// Sanitize HTML in text constructs (default). When false, markup is kept as found and only
+    /// its relative URIs are resolved: for callers that sanitize later or trust the source.
+    pub sanitize: bool,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            url: None,
+            headers: Vec::new(),
+            limits: Limits::default(),
+            sanitize: true,
+        }
+    }
 }
 
 impl ParseOptions {
@@ -85,11 +100,23 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
         bytes
     };
     let content_type = opts.header("content-type");
-    let decoded = encoding::decode(bytes, content_type);
-    result.encoding = decoded.encoding;
-    if let Some(b) = decoded.bozo {
-        bozo.get_or_insert(b);
-    }
+    let is_json = json::looks_like_json(bytes, content_type);
+    let text = if is_json {
+        // JSON Feed is UTF-8 by definition; XML's charset rules do not apply.
+        let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
+        if matches!(text, std::borrow::Cow::Owned(_)) {
+            bozo.get_or_insert_with(|| "JSON document is not valid UTF-8".to_string());
+        }
+        result.encoding = "utf-8".to_string();
+        text.into_owned()
+    } else {
+        let decoded = encoding::decode(bytes, content_type);
+        if let Some(b) = decoded.bozo {
+            bozo.get_or_insert(b);
+        }
+        result.encoding = decoded.encoding;
+        decoded.text
+    };
 
     let contentloc = opts.header("content-location").unwrap_or("");
     let href = opts.url.as_deref().unwrap_or("");
@@ -102,8 +129,8 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
     }
     let lang = opts.header("content-language");
 
-    if json::looks_like_json(&decoded.text, content_type) {
-        match json::parse(&decoded.text, &base, opts.limits.max_entries) {
+    if is_json {
+        match json::parse(&text, &base, opts) {
             Ok((version, feed, entries)) => {
                 result.version = version;
                 result.feed = feed;
@@ -115,8 +142,8 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
         }
     } else {
         let utf8 = result.encoding == "utf-8";
-        let mut h = handler::Handler::new(&base, lang, utf8, opts.limits.max_entries);
-        let outcome = xml::read(&decoded.text, opts.limits.max_depth, &mut h);
+        let mut h = handler::Handler::new(&base, lang, utf8, opts);
+        let outcome = xml::read(&text, opts.limits.max_depth, &mut h);
         if let Some(b) = outcome.bozo {
             bozo.get_or_insert(b);
         }
@@ -135,6 +162,17 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
     result.bozo = bozo.is_some();
     result.bozo_exception = bozo;
     result
+}
+
+/// Prepares HTML from a feed for republishing: relative URIs resolved against `base`, then
+/// (unless the caller opted out) sanitized.
+fn html(markup: &str, base: &str, sanitize: bool) -> String {
+    match (sanitize, base.is_empty()) {
+        (true, true) => orrery_sanitize::sanitize_html(markup, None),
+        (true, false) => orrery_sanitize::sanitize_html(markup, Some(base)),
+        (false, true) => markup.to_string(),
+        (false, false) => orrery_sanitize::resolve_relative_uris(markup, base),
+    }
 }
 
 fn http_context(opts: &ParseOptions) -> HttpContext {

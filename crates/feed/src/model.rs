@@ -86,10 +86,12 @@ impl TextConstruct {
 pub struct Person {
     pub name: Option<String>,
     pub email: Option<String>,
+    /// Home page (Atom `uri`).
     pub href: Option<String>,
 }
 
 impl Person {
+    /// True when nothing at all is known about the person.
     pub fn is_empty(&self) -> bool {
         self.name.is_none() && self.email.is_none() && self.href.is_none()
     }
@@ -98,19 +100,26 @@ impl Person {
 /// A typed link (`rel` defaults to `alternate`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Link {
+    /// Relation: `alternate`, `self`, `enclosure`, `related`, `license`...
     pub rel: Option<String>,
+    /// MIME type of the target.
     pub content_type: Option<String>,
+    /// Absolute URI (resolved against the effective base).
     pub href: Option<String>,
     pub title: Option<String>,
     pub hreflang: Option<String>,
+    /// Size in bytes, as written.
     pub length: Option<String>,
 }
 
 /// A category.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tag {
+    /// The category itself.
     pub term: Option<String>,
+    /// Vocabulary URI (RSS `domain`, Atom `scheme`).
     pub scheme: Option<String>,
+    /// Human-readable form of the term.
     pub label: Option<String>,
 }
 
@@ -118,7 +127,9 @@ pub struct Tag {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Enclosure {
     pub href: Option<String>,
+    /// MIME type.
     pub content_type: Option<String>,
+    /// Size in bytes, as written.
     pub length: Option<String>,
 }
 
@@ -133,9 +144,12 @@ pub struct Generator {
 /// The channel image (RSS `<image>`, iTunes image).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Image {
+    /// The image URL.
     pub href: Option<String>,
     pub title: Option<String>,
+    /// Page the image links to.
     pub link: Option<String>,
+    /// Pixels; 0 when the feed gave something that is not a number.
     pub width: Option<i64>,
     pub height: Option<i64>,
     pub description: Option<String>,
@@ -164,15 +178,19 @@ pub struct Cloud {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Common {
     pub title: Option<TextConstruct>,
+    /// Feed tagline / RSS channel description (also iTunes subtitle).
     pub subtitle: Option<TextConstruct>,
+    /// Href of the alternate (HTML) link.
     pub link: Option<String>,
     pub links: Vec<Link>,
+    /// Atom id / RSS guid / RDF `about`, as found.
     pub id: Option<String>,
     /// Display string of the (last) author, `Name (email)` style.
     pub author: Option<String>,
     pub author_detail: Option<Person>,
     pub authors: Vec<Person>,
     pub contributors: Vec<Person>,
+    /// Display string of the publisher (`dc:publisher`, `webMaster`).
     pub publisher: Option<String>,
     pub publisher_detail: Option<Person>,
     pub updated: Option<Date>,
@@ -182,7 +200,9 @@ pub struct Common {
     /// RSS description / Atom summary of an entry; a copy of the first content when absent.
     pub summary: Option<TextConstruct>,
     pub tags: Vec<Tag>,
+    /// License URI.
     pub license: Option<String>,
+    /// Effective language (`xml:lang`, `<language>`, HTTP `Content-Language`).
     pub language: Option<String>,
 }
 
@@ -192,13 +212,18 @@ pub struct Feed {
     pub common: Common,
     /// Where the feed lives (set for an entry's RSS `<source url>`).
     pub href: Option<String>,
+    /// Atom 0.3 `<info>`.
     pub info: Option<TextConstruct>,
     pub generator: Option<String>,
     pub generator_detail: Option<Generator>,
     pub image: Option<Image>,
+    /// Small square image URL.
     pub icon: Option<String>,
+    /// Larger banner image URL.
     pub logo: Option<String>,
+    /// URL of the format's documentation (RSS `<docs>`).
     pub docs: Option<String>,
+    /// Minutes the feed may be cached (RSS `<ttl>`), as written.
     pub ttl: Option<String>,
     pub textinput: Option<TextInput>,
     pub cloud: Option<Cloud>,
@@ -208,9 +233,12 @@ pub struct Feed {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Entry {
     pub common: Common,
+    /// Full content; several when the item has several (Atom content, `content:encoded`...).
     pub content: Vec<TextConstruct>,
     pub enclosures: Vec<Enclosure>,
+    /// The feed the entry was copied from.
     pub source: Option<Box<Feed>>,
+    /// URL of the comments page.
     pub comments: Option<String>,
     /// The RSS guid is also the permalink.
     pub guidislink: Option<bool>,

@@ -112,6 +112,9 @@ pub(crate) fn canonical_prefix(uri: &str) -> Option<&'static str> {
         .map(|&(_, p)| p)
 }
 
+/// Namespace bindings in scope at once.
+const MAX_BINDINGS: usize = 256;
+
 /// Prefix bindings in scope while reading a document.
 #[derive(Default)]
 pub(crate) struct Scopes {
@@ -122,14 +125,21 @@ pub(crate) struct Scopes {
 }
 
 impl Scopes {
-    /// Opens an element scope with its `xmlns` declarations.
-    pub(crate) fn push(&mut self, decls: impl Iterator<Item = (Option<String>, String)>) {
+    /// Opens an element scope with its `xmlns` declarations. Returns false if some were
+    /// dropped: lookups are linear, so the number of bindings in scope is bounded.
+    pub(crate) fn push(&mut self, decls: impl Iterator<Item = (Option<String>, String)>) -> bool {
         let before = self.bindings.len();
-        self.bindings.extend(decls.map(|(p, u)| {
+        let mut complete = true;
+        for (p, u) in decls {
+            if self.bindings.len() >= MAX_BINDINGS {
+                complete = false;
+                break;
+            }
             let canonical = canonical_prefix(&u);
-            (p, u, canonical)
-        }));
+            self.bindings.push((p, u, canonical));
+        }
         self.marks.push(self.bindings.len() - before);
+        complete
     }
 
     pub(crate) fn pop(&mut self) {

@@ -30,6 +30,9 @@ pub(crate) trait Sink {
     fn full(&self) -> bool;
 }
 
+/// Attributes read per element; duplicates are found by linear search, so this bounds the work.
+const MAX_ATTRIBUTES: usize = 256;
+
 /// What the reader learnt besides the events.
 #[derive(Default)]
 pub(crate) struct Outcome {
@@ -48,6 +51,7 @@ pub(crate) fn read(text: &str, max_depth: usize, sink: &mut impl Sink) -> Outcom
         out: Outcome::default(),
         scopes: Scopes::default(),
         open_names: String::new(),
+        open_canon: String::new(),
         open: Vec::new(),
         root_closed: false,
         seen_root: false,
@@ -117,7 +121,10 @@ struct XmlReader<'a> {
     scopes: Scopes,
     /// Raw names of the open elements, concatenated; `open` holds where each starts.
     open_names: String,
-    open: Vec<usize>,
+    /// Their normalized names, concatenated, so that end events need not recompute them.
+    open_canon: String,
+    /// Where each open element's raw and normalized names start.
+    open: Vec<(usize, usize)>,
     root_closed: bool,
     seen_root: bool,
     /// Safe internal entities from the DOCTYPE.
@@ -236,7 +243,7 @@ impl XmlReader<'_> {
             let last = self
                 .open
                 .last()
-                .map_or("", |&s| &self.open_names[s..])
+                .map_or("", |&(s, _)| self.open_names.get(s..).unwrap_or(""))
                 .to_string();
             self.bozo(|| format!("unclosed element <{last}>"));
             while !self.open.is_empty() {
@@ -323,7 +330,10 @@ impl XmlReader<'_> {
         value.clear();
         let entities = &self.entities;
         let ok = entities::unescape_into(raw, &mut value, &|n| {
-            entities.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone())
+            entities
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.clone())
         });
         if value.contains(['\t', '\n', '\r']) {
             value = value.replace(['\t', '\n', '\r'], " ");
@@ -344,8 +354,20 @@ impl XmlReader<'_> {
         self.seen_root = true;
 
         // Namespace declarations first: they apply to this element's own name and attributes.
+        if e.html_attributes()
+            .with_checks(false)
+            .nth(MAX_ATTRIBUTES)
+            .is_some()
+        {
+            self.bozo(|| format!("more than {MAX_ATTRIBUTES} attributes on <{qname}>"));
+        }
         self.decls.clear();
-        for attr in e.html_attributes().with_checks(false).flatten() {
+        for attr in e
+            .html_attributes()
+            .with_checks(false)
+            .take(MAX_ATTRIBUTES)
+            .flatten()
+        {
             let key: &str = attr.key.as_ref();
             let prefix = if key == "xmlns" {
                 None
@@ -358,10 +380,12 @@ impl XmlReader<'_> {
             sink.namespace(prefix.as_deref(), &self.value);
             self.decls.push((prefix, self.value.clone()));
         }
-        self.scopes.push(self.decls.drain(..));
+        if !self.scopes.push(self.decls.drain(..)) {
+            self.bozo(|| "too many namespace declarations".to_string());
+        }
 
         self.n_attrs = 0;
-        for attr in e.html_attributes().with_checks(false) {
+        for attr in e.html_attributes().with_checks(false).take(MAX_ATTRIBUTES) {
             let Ok(attr) = attr else {
                 self.bozo(|| format!("malformed attribute in <{qname}>"));
                 continue;
@@ -401,8 +425,10 @@ impl XmlReader<'_> {
         if let Err(why) = element_name(&self.scopes, qname, &mut self.name) {
             self.bozo(|| why);
         }
-        self.open.push(self.open_names.len());
+        self.open
+            .push((self.open_names.len(), self.open_canon.len()));
         self.open_names.push_str(qname);
+        self.open_canon.push_str(&self.name);
         let n = self.n_attrs;
         sink.start(&self.name, self.attrs.get_mut(..n).unwrap_or_default());
         if empty {
@@ -461,25 +487,19 @@ impl XmlReader<'_> {
     }
 
     fn open_name(&self, i: usize) -> &str {
-        let start = self.open.get(i).copied().unwrap_or(0);
-        let end = self
-            .open
-            .get(i + 1)
-            .copied()
-            .unwrap_or(self.open_names.len());
+        let start = self.open.get(i).map_or(0, |o| o.0);
+        let end = self.open.get(i + 1).map_or(self.open_names.len(), |o| o.0);
         self.open_names.get(start..end).unwrap_or("")
     }
 
     fn close_innermost(&mut self, sink: &mut impl Sink) {
-        let Some(start) = self.open.pop() else {
+        let Some((raw, canon)) = self.open.pop() else {
             return;
         };
-        let raw = self.open_names.get(start..).unwrap_or("");
-        // The name was already checked when the element started.
-        let _ = element_name(&self.scopes, raw, &mut self.name);
-        self.open_names.truncate(start);
+        sink.end(self.open_canon.get(canon..).unwrap_or(""));
+        self.open_names.truncate(raw);
+        self.open_canon.truncate(canon);
         self.scopes.pop();
-        sink.end(&self.name);
     }
 }
 

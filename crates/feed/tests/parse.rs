@@ -181,6 +181,17 @@ fn json_feed() {
         .published
         .as_ref()
         .is_some_and(|d| d.raw == "2020-01-02T03:04:05Z"));
+
+    // Served with its own media type, it is not "bozo" for not being XML.
+    let path = format!("{}/tests/data/feed.json", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(path).unwrap();
+    let opts = ParseOptions {
+        headers: vec![("Content-Type".into(), "application/feed+json".into())],
+        ..ParseOptions::default()
+    };
+    let p = parse(&bytes, &opts);
+    assert!(!p.bozo, "{:?}", p.bozo_exception);
+    assert_eq!(p.encoding, "utf-8");
 }
 
 #[test]
@@ -284,4 +295,23 @@ fn precedence_rules() {
 
     fn assert_send_sync<T: Send + Sync>(_: &T) {}
     assert_send_sync(&p);
+}
+
+#[test]
+fn html_is_resolved_and_sanitized_unless_opted_out() {
+    let doc = br#"<rss version="2.0"><channel><item><description>&lt;a href="/x"&gt;a&lt;/a&gt;&lt;script&gt;bad()&lt;/script&gt;</description></item></channel></rss>"#;
+    let mut opts = ParseOptions {
+        url: Some("http://example.org/feed".into()),
+        ..ParseOptions::default()
+    };
+    let clean = parse(doc, &opts);
+    let summary = text(&clean.entries[0].common.summary);
+    assert!(summary.contains("http://example.org/x"), "{summary}");
+    assert!(!summary.contains("script"), "{summary}");
+
+    opts.sanitize = false;
+    let raw = parse(doc, &opts);
+    let summary = text(&raw.entries[0].common.summary);
+    assert!(summary.contains("http://example.org/x"), "{summary}");
+    assert!(summary.contains("<script>bad()</script>"), "{summary}");
 }

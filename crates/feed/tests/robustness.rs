@@ -90,3 +90,24 @@ proptest! {
         let _ = p.to_schema_json();
     }
 }
+
+#[test]
+fn quadratic_traps_stay_cheap() {
+    // Many attributes, namespace declarations and duplicate-checked categories in one place.
+    let mut doc = String::from("<rss><channel><item");
+    for i in 0..50_000 {
+        doc.push_str(&format!(" a{i}=\"v\" xmlns:p{i}=\"urn:{i}\""));
+    }
+    doc.push('>');
+    for i in 0..20_000 {
+        doc.push_str(&format!("<category>c{i}</category>"));
+    }
+    doc.push_str("</item></channel></rss>");
+    let start = std::time::Instant::now();
+    let p = parse(doc.as_bytes(), &ParseOptions::default());
+    assert!(p.bozo);
+    assert_eq!(p.entries.len(), 1);
+    assert!(p.entries[0].common.tags.len() <= 1024);
+    assert!(p.namespaces.len() <= 256);
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+}
