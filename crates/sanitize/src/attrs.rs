@@ -1,6 +1,10 @@
 //! Attribute filtering and serialization: which attributes an element keeps, URL checks and
 //! resolution, `style` cleaning, namespace declarations, and the sorted, double-quoted output.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
+
 use html5ever::tokenizer::Tag;
 use html5ever::Attribute;
 
@@ -36,8 +40,31 @@ pub(crate) struct Element<'a> {
     pub(crate) base: &'a str,
 }
 
+/// Buffers and memos reused across the tags of one document.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    /// The current tag's kept values, back to back, so that keeping one costs no allocation.
+    values: String,
+    /// Written `style` values (`None`: dropped) by value as written, outside and inside SVG.
+    /// Pages repeat a few styles on many elements (syntax highlighting, layout), and filtering
+    /// one costs far more than looking it up.
+    styles: [StyleMemo; 2],
+}
+
+type StyleMemo = HashMap<Box<str>, Option<Box<str>>>;
+
+/// Styles remembered per document; beyond that they are filtered each time.
+const MAX_REMEMBERED_STYLES: usize = 256;
+/// Longest style remembered; long ones rarely repeat.
+const MAX_REMEMBERED_STYLE_LEN: usize = 512;
+
 /// Writes the attributes of `tag` that survive, sorted by name, each as ` name="value"`.
-pub(crate) fn write_attributes(out: &mut String, tag: &Tag, element: &Element<'_>) {
+pub(crate) fn write_attributes(
+    out: &mut String,
+    tag: &Tag,
+    element: &Element<'_>,
+    scratch: &mut Scratch,
+) {
     let Element {
         name: element_name,
         set,
@@ -45,7 +72,10 @@ pub(crate) fn write_attributes(out: &mut String, tag: &Tag, element: &Element<'_
         mode,
         ..
     } = *element;
-    let mut kept: Vec<(&str, &str, String)> = Vec::with_capacity(tag.attrs.len() + 2);
+    let values = &mut scratch.values;
+    values.clear();
+    // (name, spelling, range of the value in `values`)
+    let mut kept: Vec<(&str, &str, Range<usize>)> = Vec::with_capacity(tag.attrs.len() + 2);
     // SVG paint properties in `style`, and the xlink namespace declaration, apply inside SVG
     // (and, for the declaration, MathML), as in the Universal Feed Parser.
     let in_svg = set == AttrSet::Svg || context == Context::Svg;
@@ -64,8 +94,11 @@ pub(crate) fn write_attributes(out: &mut String, tag: &Tag, element: &Element<'_
             },
             _ => continue,
         };
-        if let Some(value) = attribute_value(element, attr, in_svg) {
-            kept.push((name, spelling, value));
+        let start = values.len();
+        if write_value(values, element, attr, in_svg, &mut scratch.styles) {
+            kept.push((name, spelling, start..values.len()));
+        } else {
+            values.truncate(start);
         }
     }
     if mode == Mode::Sanitize {
@@ -74,30 +107,42 @@ pub(crate) fn write_attributes(out: &mut String, tag: &Tag, element: &Element<'_
             "math" if set == AttrSet::MathMl => Some(MATHML_NS),
             _ => None,
         };
+        let mut push_literal = |kept: &mut Vec<_>, name, value: &str| {
+            let start = values.len();
+            values.push_str(value);
+            kept.push((name, name, start..values.len()));
+        };
         if let Some(ns) = namespace {
             if !kept.iter().any(|(name, ..)| *name == "xmlns") {
-                kept.push(("xmlns", "xmlns", ns.to_owned()));
+                push_literal(&mut kept, "xmlns", ns);
             }
         }
         // Declared when an xlink attribute is kept (so a second pass keeps it too).
         let has_xlink = kept.iter().any(|(name, ..)| name.starts_with("xlink:"));
         if has_xlink && in_foreign {
             kept.retain(|(name, ..)| *name != "xmlns:xlink");
-            kept.push(("xmlns:xlink", "xmlns:xlink", XLINK_NS.to_owned()));
+            push_literal(&mut kept, "xmlns:xlink", XLINK_NS);
         }
     }
     kept.sort_by(|a, b| a.0.cmp(b.0));
-    for (_, spelling, value) in kept {
+    for (_, spelling, range) in kept {
         out.push(' ');
         out.push_str(spelling);
         out.push_str("=\"");
-        out.push_str(&value);
+        out.push_str(values.get(range).unwrap_or_default());
         out.push('"');
     }
 }
 
-/// The escaped value to write for an allowed attribute, or `None` to drop it.
-fn attribute_value(element: &Element<'_>, attr: &Attribute, in_svg: bool) -> Option<String> {
+/// Writes the escaped value of an allowed attribute to `value`; `false` to drop the attribute
+/// (whatever was written is then discarded).
+fn write_value(
+    value: &mut String,
+    element: &Element<'_>,
+    attr: &Attribute,
+    in_svg: bool,
+    styles: &mut [StyleMemo; 2],
+) -> bool {
     let Element {
         name: element_name,
         set,
@@ -107,26 +152,38 @@ fn attribute_value(element: &Element<'_>, attr: &Attribute, in_svg: bool) -> Opt
     } = *element;
     let name: &str = &attr.name.local;
     let raw: &str = &attr.value;
-    let mut value = String::with_capacity(raw.len() + 8);
     let resolvable = policy::is_resolvable(element_name, name);
     let sanitizing = mode == Mode::Sanitize;
 
     if sanitizing && name == "style" {
-        let clean = css::sanitize_style(&refs::decode(raw), in_svg);
-        if clean.is_empty() {
-            return None;
+        let memo = &mut styles[usize::from(in_svg)];
+        if let Some(written) = memo.get(raw) {
+            value.push_str(written.as_deref().unwrap_or_default());
+            return written.is_some();
         }
-        refs::write_attr_escaped(&mut value, &clean);
+        let clean = css::sanitize_style(&refs::decode(raw), in_svg);
+        let start = value.len();
+        if !clean.is_empty() {
+            refs::write_attr_escaped(value, &clean);
+        }
+        if memo.len() < MAX_REMEMBERED_STYLES && raw.len() <= MAX_REMEMBERED_STYLE_LEN {
+            let written =
+                (!clean.is_empty()).then(|| Box::from(value.get(start..).unwrap_or_default()));
+            memo.insert(Box::from(raw), written);
+        }
+        return !clean.is_empty();
     } else if name == "srcset" && (sanitizing || resolvable) {
         let check = sanitizing.then(|| image_use(element_name));
-        let resolved = srcset(&refs::decode(raw), resolvable.then_some(base), check)?;
-        refs::write_attr_escaped(&mut value, &resolved);
+        let Some(resolved) = srcset(&refs::decode(raw), resolvable.then_some(base), check) else {
+            return false;
+        };
+        refs::write_attr_escaped(value, &resolved);
     } else if (sanitizing && policy::is_url_attribute(name)) || resolvable {
         let decoded = refs::decode(raw);
         let url = if resolvable {
             resolve_or_keep(base, &decoded)
         } else {
-            decoded.into_owned()
+            Cow::Borrowed(&*decoded)
         };
         let usage = if name == "src" {
             image_use(element_name)
@@ -136,38 +193,43 @@ fn attribute_value(element: &Element<'_>, attr: &Attribute, in_svg: bool) -> Opt
         if sanitizing && !uri::is_safe(&url, usage) {
             // The Universal Feed Parser keeps a rejected link as `href=""`; other URL
             // attributes are dropped outright.
-            return (name == "href").then(String::new);
+            return name == "href";
         }
-        refs::write_attr_escaped(&mut value, &url);
+        refs::write_attr_escaped(value, &url);
     } else if sanitizing && name == "ping" {
         let decoded = refs::decode(raw);
         if !decoded
             .split_ascii_whitespace()
             .all(|u| uri::is_safe(u, UrlUse::Other))
         {
-            return None;
+            return false;
         }
-        refs::write_attr_escaped(&mut value, &decoded);
+        refs::write_attr_escaped(value, &decoded);
     } else if sanitizing && set == AttrSet::Svg && is_animation_attribute(name) {
         let decoded = refs::decode(raw);
         if !is_safe_animation_value(name, &decoded) {
-            return None;
+            return false;
         }
-        refs::write_attr_as_written(&mut value, raw);
-    } else if name == "rel" || name == "type" {
-        refs::write_attr_as_written(&mut value, &raw.to_lowercase());
+        refs::write_attr_as_written(value, raw);
+    } else if (name == "rel" || name == "type") && !is_lowercase_ascii(raw) {
+        refs::write_attr_as_written(value, &raw.to_lowercase());
     } else {
-        refs::write_attr_as_written(&mut value, raw);
+        refs::write_attr_as_written(value, raw);
     }
-    Some(value)
+    true
+}
+
+/// Whether lowercasing `s` would leave it as it is (checked cheaply: ASCII only).
+fn is_lowercase_ascii(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
 }
 
 /// The resolved URL, or the value as it was when it cannot be resolved to an acceptable one
 /// (as the Universal Feed Parser does; the value is still checked afterwards).
-fn resolve_or_keep(base: &str, value: &str) -> String {
+fn resolve_or_keep<'a>(base: &'a str, value: &'a str) -> Cow<'a, str> {
     match uri::resolve(base, value.trim()) {
         Some(url) if !url.is_empty() => url,
-        _ => value.to_owned(),
+        _ => Cow::Borrowed(value),
     }
 }
 
@@ -223,7 +285,7 @@ fn srcset(value: &str, base: Option<&str>, check: Option<UrlUse>) -> Option<Stri
         }
         let url = match base {
             Some(base) => resolve_or_keep(base, url),
-            None => url.to_owned(),
+            None => Cow::Borrowed(url),
         };
         if check.is_some_and(|usage| !uri::is_safe(&url, usage)) {
             return None;

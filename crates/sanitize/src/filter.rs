@@ -10,7 +10,7 @@ use html5ever::tokenizer::{
 use html5ever::LocalName;
 use markup5ever::TokenizerResult;
 
-use crate::attrs::{self, AttrSet, Element};
+use crate::attrs::{self, AttrSet, Element, Scratch};
 use crate::policy::{self, is_plain_name, RawContent};
 use crate::{prepare, refs, MAX_DEPTH, MAX_INPUT_BYTES};
 
@@ -131,6 +131,7 @@ struct State<'b> {
     raw: Option<Raw>,
     /// Depth of `applet` elements, whose whole content is dropped.
     applet_depth: usize,
+    scratch: Scratch,
 }
 
 impl<'b> State<'b> {
@@ -143,6 +144,7 @@ impl<'b> State<'b> {
             stack: Vec::new(),
             raw: None,
             applet_depth: 0,
+            scratch: Scratch::default(),
         }
     }
 
@@ -209,7 +211,7 @@ impl<'b> State<'b> {
                     mode: self.mode,
                     base: self.base,
                 };
-                attrs::write_attributes(&mut self.out, tag, &element);
+                attrs::write_attributes(&mut self.out, tag, &element, &mut self.scratch);
                 if void {
                     self.out.push_str(" />");
                     false

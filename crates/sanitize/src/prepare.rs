@@ -16,7 +16,7 @@
 //! decides what the tokenizer sees; everything still goes through the filter afterwards, so a
 //! misjudged boundary cannot let markup through.
 
-use crate::refs::AMP;
+use crate::refs::{rewrite, AMP, AMP_LEAD};
 
 /// Attributes kept per tag; real markup stays far below.
 pub(crate) const MAX_ATTRIBUTES: usize = 256;
@@ -32,7 +32,7 @@ pub(crate) fn prepare(html: &str) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 16 + 16);
     let mut copied = 0;
     let mut pos = 0;
-    while let Some(off) = memchr::memchr3(b'&', b'<', 0xEF, &bytes[pos..]) {
+    while let Some(off) = memchr::memchr3(b'&', b'<', AMP_LEAD, &bytes[pos..]) {
         let i = pos + off;
         out.push_str(&html[copied..i]);
         let rest = &html[i..];
@@ -84,18 +84,18 @@ pub(crate) fn prepare(html: &str) -> String {
 
 /// Copies `s` with only the `&` replacement.
 fn push_protected(out: &mut String, s: &str) {
-    let mut rest = s;
-    while let Some(i) = rest.find(['&', AMP]) {
-        out.push_str(&rest[..i]);
-        if rest[i..].starts_with('&') {
+    let find = |b: &[u8]| memchr::memchr2(b'&', AMP_LEAD, b);
+    rewrite(out, s, find, |out, rest| {
+        if rest.starts_with('&') {
             out.push(AMP);
-            rest = &rest[i + 1..];
+            Some(1)
         } else {
-            out.push(char::REPLACEMENT_CHARACTER);
-            rest = &rest[i + AMP_LEN..];
+            rest.starts_with(AMP).then(|| {
+                out.push(char::REPLACEMENT_CHARACTER);
+                AMP_LEN
+            })
         }
-    }
-    out.push_str(rest);
+    });
 }
 
 /// Start of the last `-->` or `--!>`, which ends every comment opened before it.

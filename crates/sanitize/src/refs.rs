@@ -62,7 +62,8 @@ fn text_ref(s: &str) -> Option<Ref<'_>> {
     let name = &s[..name_len];
     if b.get(name_len) == Some(&b';') {
         let key = &s[..=name_len];
-        return NAMED_ENTITIES.contains_key(key).then_some(Ref::Named {
+        let known = is_common_entity(name) || NAMED_ENTITIES.contains_key(key);
+        return known.then_some(Ref::Named {
             name,
             len: name_len + 1,
         });
@@ -77,70 +78,117 @@ fn text_ref(s: &str) -> Option<Ref<'_>> {
     }
 }
 
+/// The references most text uses, known without a table lookup (the table hashes its key).
+fn is_common_entity(name: &str) -> bool {
+    matches!(name, "quot" | "amp" | "lt" | "gt" | "nbsp" | "apos")
+}
+
 fn c1_replacement(value: u32) -> Option<char> {
     let index = usize::try_from(value.checked_sub(0x80)?).ok()?;
     C1_REPLACEMENTS.get(index).copied().flatten()
 }
 
+/// First byte of [`AMP`] in UTF-8. Byte searches stop at it and check for the whole marker
+/// (a few other characters, U+F000 to U+FFFF, share it).
+pub(crate) const AMP_LEAD: u8 = 0xEF;
+
+/// Copies `s` to `out`, except where `find` stops: there `replace` gets the rest of `s`, writes
+/// a replacement for its start and returns how many bytes that replaced, or returns `None` to
+/// keep the character. `find` must only stop at character boundaries.
+///
+/// Unchanged runs are copied whole, so the cost stays near a `memcpy` for ordinary text.
+pub(crate) fn rewrite(
+    out: &mut String,
+    s: &str,
+    find: impl Fn(&[u8]) -> Option<usize>,
+    mut replace: impl FnMut(&mut String, &str) -> Option<usize>,
+) {
+    let bytes = s.as_bytes();
+    let mut copied = 0;
+    let mut pos = 0;
+    while let Some(off) = bytes.get(pos..).and_then(&find) {
+        let at = pos + off;
+        let (Some(head), Some(rest)) = (s.get(copied..at), s.get(at..)) else {
+            break;
+        };
+        out.push_str(head);
+        copied = at;
+        match replace(out, rest) {
+            Some(used) => {
+                copied = at + used;
+                pos = copied;
+            }
+            None => pos = at + 1,
+        }
+    }
+    out.push_str(s.get(copied..).unwrap_or_default());
+}
+
+/// Position of the first of the bytes `set` accepts; for the short strings of attribute values.
+fn find_any(bytes: &[u8], set: fn(u8) -> bool) -> Option<usize> {
+    bytes.iter().position(|&b| set(b))
+}
+
 /// Writes text content: references kept as written, stray `&` and every `<` escaped.
 pub(crate) fn write_text(out: &mut String, s: &str) {
-    let mut rest = s;
-    while let Some(i) = rest.find([AMP, '<']) {
-        out.push_str(&rest[..i]);
-        if rest[i..].starts_with('<') {
+    let find = |b: &[u8]| memchr::memchr2(b'<', AMP_LEAD, b);
+    rewrite(out, s, find, |out, rest| {
+        if rest.starts_with('<') {
             out.push_str("&lt;");
-            rest = &rest[i + 1..];
-            continue;
+            return Some(1);
         }
-        let after = &rest[i + AMP_LEN..];
-        match text_ref(after) {
+        let after = rest.strip_prefix(AMP)?;
+        let used = match text_ref(after) {
             Some(Ref::Numeric { text, len }) => {
                 out.push_str("&#");
                 out.push_str(&text);
                 out.push(';');
-                rest = &after[len..];
+                len
             }
             Some(Ref::Named { name, len }) => {
                 out.push('&');
                 out.push_str(name);
                 out.push(';');
-                rest = &after[len..];
+                len
             }
             None => {
                 out.push_str("&amp;");
-                rest = after;
+                0
             }
-        }
-    }
-    out.push_str(rest);
+        };
+        Some(AMP_LEN + used)
+    });
 }
 
 /// Writes raw-text element content unchanged (only for output that is not sanitized).
 pub(crate) fn write_raw(out: &mut String, s: &str) {
-    for c in s.chars() {
-        out.push(if c == AMP { '&' } else { c });
-    }
+    let find = |b: &[u8]| memchr::memchr(AMP_LEAD, b);
+    rewrite(out, s, find, |out, rest| {
+        rest.starts_with(AMP).then(|| {
+            out.push('&');
+            AMP_LEN
+        })
+    });
 }
 
 /// Writes an attribute value as written: references that look complete are kept, everything
 /// else that could end the value or start markup is escaped. The value is always written
 /// inside double quotes.
 pub(crate) fn write_attr_as_written(out: &mut String, s: &str) {
-    let mut rest = s;
-    while let Some(i) = rest.find([AMP, '"', '<', '>']) {
-        out.push_str(&rest[..i]);
-        let c = rest[i..].chars().next().unwrap_or(AMP);
-        let after = &rest[i + c.len_utf8()..];
-        match c {
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ if looks_like_ref(after) => out.push('&'),
-            _ => out.push_str("&amp;"),
+    let find = |b: &[u8]| find_any(b, |c| matches!(c, AMP_LEAD | b'"' | b'<' | b'>'));
+    rewrite(out, s, find, |out, rest| {
+        match rest.as_bytes().first() {
+            Some(b'"') => out.push_str("&quot;"),
+            Some(b'<') => out.push_str("&lt;"),
+            Some(b'>') => out.push_str("&gt;"),
+            _ => {
+                let after = rest.strip_prefix(AMP)?;
+                out.push_str(if looks_like_ref(after) { "&" } else { "&amp;" });
+                return Some(AMP_LEN);
+            }
         }
-        rest = after;
-    }
-    out.push_str(rest);
+        Some(1)
+    });
 }
 
 /// `#123;`, `#x1f;` or `name;`: what counts as an intact reference inside an attribute.
@@ -172,18 +220,16 @@ fn looks_like_ref(s: &str) -> bool {
 
 /// Writes an already decoded value as a double-quoted attribute value.
 pub(crate) fn write_attr_escaped(out: &mut String, s: &str) {
-    let mut rest = s;
-    while let Some(i) = rest.find(['&', '"', '<', '>']) {
-        out.push_str(&rest[..i]);
-        out.push_str(match rest.as_bytes()[i] {
-            b'&' => "&amp;",
-            b'"' => "&quot;",
-            b'<' => "&lt;",
+    let find = |b: &[u8]| find_any(b, |c| matches!(c, b'&' | b'"' | b'<' | b'>'));
+    rewrite(out, s, find, |out, rest| {
+        out.push_str(match rest.as_bytes().first() {
+            Some(b'&') => "&amp;",
+            Some(b'"') => "&quot;",
+            Some(b'<') => "&lt;",
             _ => "&gt;",
         });
-        rest = &rest[i + 1..];
-    }
-    out.push_str(rest);
+        Some(1)
+    });
 }
 
 /// Resolves the references of a protected value, roughly as a browser does in attributes, to
@@ -194,23 +240,20 @@ pub(crate) fn decode(s: &str) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find(AMP) {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + AMP_LEN..];
-        let (decoded, used) = decode_one(after);
-        match decoded {
-            Some(c) => {
+    let find = |b: &[u8]| memchr::memchr(AMP_LEAD, b);
+    rewrite(&mut out, s, find, |out, rest| {
+        let after = rest.strip_prefix(AMP)?;
+        Some(match decode_one(after) {
+            (Some(c), used) => {
                 out.push(c);
-                rest = &after[used..];
+                AMP_LEN + used
             }
-            None => {
+            (None, _) => {
                 out.push('&');
-                rest = after;
+                AMP_LEN
             }
-        }
-    }
-    out.push_str(rest);
+        })
+    });
     Cow::Owned(out)
 }
 
@@ -299,6 +342,14 @@ mod tests {
         // Windows-1252 meaning for C1 references, as browsers decode them.
         assert_eq!(text("&#150;"), "&#x2013;");
         assert_eq!(text("a < b > c"), "a &lt; b > c");
+    }
+
+    #[test]
+    fn common_entities_are_entities() {
+        for name in ["quot", "amp", "lt", "gt", "nbsp", "apos"] {
+            assert!(is_common_entity(name));
+            assert!(NAMED_ENTITIES.contains_key(format!("{name};").as_str()));
+        }
     }
 
     #[test]

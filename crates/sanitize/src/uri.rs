@@ -4,6 +4,8 @@
 //! a string operation that leaves the URL's spelling alone (no percent-encoding, no host
 //! normalization), so resolved links read exactly as the feed wrote them.
 
+use std::borrow::Cow;
+
 /// Schemes a republished link may use; anything else is replaced by an empty link.
 fn is_acceptable_scheme(scheme: &str) -> bool {
     matches!(
@@ -112,8 +114,13 @@ fn uses_netloc(scheme: &str) -> bool {
 }
 
 /// What a browser does before parsing: trims C0 controls and spaces, drops tabs and newlines.
-fn browser_clean(url: &str) -> String {
-    url.trim_matches(|c: char| c <= ' ')
+/// Borrows when nothing inside needs dropping, as for nearly every real URL.
+fn browser_clean(url: &str) -> Cow<'_, str> {
+    let trimmed = url.trim_matches(|c: char| c <= ' ');
+    if memchr::memchr3(b'\t', b'\n', b'\r', trimmed.as_bytes()).is_none() {
+        return Cow::Borrowed(trimmed);
+    }
+    trimmed
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect()
@@ -121,17 +128,23 @@ fn browser_clean(url: &str) -> String {
 
 /// Splits a scheme off a cleaned URL: `(lowercased scheme, rest)`, or `None` for a relative
 /// reference. Same rule as browsers and Python: a letter, then letters, digits, `+-.`, then `:`.
-fn split_scheme(url: &str) -> Option<(String, &str)> {
-    let colon = url.find(':')?;
-    let scheme = &url[..colon];
-    let mut chars = scheme.chars();
-    let first = chars.next()?;
-    if !first.is_ascii_alphabetic()
-        || !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    {
+fn split_scheme(url: &str) -> Option<(Cow<'_, str>, &str)> {
+    let bytes = url.as_bytes();
+    // The first byte that cannot be part of a scheme must be the first `:`.
+    let colon = bytes
+        .iter()
+        .position(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))?;
+    if bytes.get(colon) != Some(&b':') || !bytes.first().is_some_and(u8::is_ascii_alphabetic) {
         return None;
     }
-    Some((scheme.to_ascii_lowercase(), &url[colon + 1..]))
+    let (scheme, rest) = (url.get(..colon)?, url.get(colon + 1..)?);
+    let b = scheme.as_bytes();
+    let scheme = if b.iter().any(u8::is_ascii_uppercase) {
+        Cow::Owned(scheme.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(scheme)
+    };
+    Some((scheme, rest))
 }
 
 /// Where a URL appears, which decides whether `data:` images are acceptable.
@@ -168,14 +181,17 @@ fn is_raster_image_data(rest: &str) -> bool {
 /// Resolves `rel` against `base` like the Universal Feed Parser: an empty base leaves `rel`
 /// alone, an empty `rel` means the base itself, and a result outside the acceptable schemes
 /// becomes `None`.
-pub(crate) fn resolve(base: &str, rel: &str) -> Option<String> {
+pub(crate) fn resolve<'a>(base: &'a str, rel: &'a str) -> Option<Cow<'a, str>> {
     if base.is_empty() {
-        return Some(rel.to_owned());
+        return Some(Cow::Borrowed(rel));
     }
     let joined = if rel.is_empty() {
-        base.to_owned()
+        Cow::Borrowed(base)
     } else {
-        urljoin(base, &collapse_authority_slashes(rel))
+        match collapse_authority_slashes(rel) {
+            Cow::Borrowed(rel) => urljoin(base, rel),
+            Cow::Owned(rel) => Cow::Owned(urljoin(base, &rel).into_owned()),
+        }
     };
     let cleaned = browser_clean(&joined);
     let scheme_ok = split_scheme(&cleaned).is_some_and(|(scheme, _)| is_acceptable_scheme(&scheme));
@@ -184,7 +200,7 @@ pub(crate) fn resolve(base: &str, rel: &str) -> Option<String> {
 
 /// `http:////example.com/` → `http://example.com/`: extra slashes after `scheme://` are a
 /// common feed mistake that would otherwise yield an empty host.
-fn collapse_authority_slashes(url: &str) -> std::borrow::Cow<'_, str> {
+fn collapse_authority_slashes(url: &str) -> Cow<'_, str> {
     if let Some((scheme, rest)) = url.split_once("://") {
         let valid = scheme
             .chars()
@@ -202,21 +218,24 @@ fn collapse_authority_slashes(url: &str) -> std::borrow::Cow<'_, str> {
 
 /// A URL split the way `urllib.parse.urlsplit` does.
 struct Parts<'a> {
-    scheme: String,
+    scheme: Cow<'a, str>,
     netloc: Option<&'a str>,
     path: &'a str,
     query: Option<&'a str>,
     fragment: Option<&'a str>,
 }
 
-fn split<'a>(url: &'a str, default_scheme: &str) -> Parts<'a> {
+fn split<'a>(url: &'a str, default_scheme: &'a str) -> Parts<'a> {
     let (scheme, mut rest) = match split_scheme(url) {
         Some((scheme, rest)) => (scheme, rest),
-        None => (default_scheme.to_owned(), url),
+        None => (Cow::Borrowed(default_scheme), url),
     };
     let mut netloc = None;
     if let Some(after) = rest.strip_prefix("//") {
-        let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+        let end = after
+            .bytes()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(after.len());
         netloc = Some(&after[..end]);
         rest = &after[end..];
     }
@@ -271,16 +290,28 @@ fn unsplit(
 }
 
 /// `urllib.parse.urljoin(base, url)`.
-fn urljoin(base: &str, url: &str) -> String {
+fn urljoin<'a>(base: &str, url: &'a str) -> Cow<'a, str> {
+    // Most links are absolute: settle those on their scheme before splitting anything else.
+    let base_scheme = split_scheme(base).map(|(scheme, _)| scheme);
+    let base_scheme = base_scheme.as_deref().unwrap_or_default();
+    let own_scheme = split_scheme(url).map(|(scheme, _)| scheme);
+    let scheme = own_scheme.as_deref().unwrap_or(base_scheme);
+    if scheme != base_scheme || !uses_relative(scheme) {
+        return Cow::Borrowed(url);
+    }
     let b = split(base, "");
     let u = split(url, &b.scheme);
-    if u.scheme != b.scheme || !uses_relative(&u.scheme) {
-        return url.to_owned();
-    }
     let mut netloc = u.netloc;
     if uses_netloc(&u.scheme) {
         if u.netloc.is_some_and(|n| !n.is_empty()) {
-            return unsplit(&u.scheme, u.netloc, u.path, u.query, u.fragment);
+            // Joining the parts again gives `url` back unless it needs normalizing.
+            let same = matches!(own_scheme, Some(Cow::Borrowed(_)))
+                && u.query != Some("")
+                && u.fragment != Some("");
+            if same {
+                return Cow::Borrowed(url);
+            }
+            return unsplit(&u.scheme, u.netloc, u.path, u.query, u.fragment).into();
         }
         netloc = b.netloc;
     }
@@ -290,7 +321,7 @@ fn urljoin(base: &str, url: &str) -> String {
         } else {
             b.query
         };
-        return unsplit(&u.scheme, netloc, b.path, query, u.fragment);
+        return unsplit(&u.scheme, netloc, b.path, query, u.fragment).into();
     }
     let mut segments: Vec<&str> = Vec::new();
     if u.path.starts_with('/') {
@@ -326,7 +357,7 @@ fn urljoin(base: &str, url: &str) -> String {
     }
     let path = resolved.join("/");
     let path = if path.is_empty() { "/" } else { path.as_str() };
-    unsplit(&u.scheme, netloc, path, u.query, u.fragment)
+    unsplit(&u.scheme, netloc, path, u.query, u.fragment).into()
 }
 
 #[cfg(test)]
@@ -355,6 +386,12 @@ mod tests {
             ("./../g", "http://a/b/g"),
             ("g;x=1/../y", "http://a/b/c/y"),
             ("https://x/y", "https://x/y"),
+            // Same scheme with an authority: kept as written unless urljoin normalizes it.
+            ("http://x/y?", "http://x/y"),
+            ("http://x/y#", "http://x/y"),
+            ("HTTP://x/Y", "http://x/Y"),
+            ("http://x/y?q#f", "http://x/y?q#f"),
+            ("http://x", "http://x"),
         ] {
             assert_eq!(urljoin(base, rel), want, "{rel}");
         }
