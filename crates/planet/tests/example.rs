@@ -33,7 +33,8 @@ fn planet_openstack_2016() {
         configs: vec![PathBuf::from("planet.ini")],
         load: LoadOptions {
             cwd: dir.clone(),
-            theme_dirs: Vec::new(), builtin_themes: Vec::new(),
+            theme_dirs: Vec::new(),
+            builtin_themes: Vec::new(),
         },
     };
     let summary = run(&options, Mode::Update, &mut Quiet).unwrap();

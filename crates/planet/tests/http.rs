@@ -209,7 +209,8 @@ impl Planet {
             configs: vec![PathBuf::from("planet.ini")],
             load: LoadOptions {
                 cwd: self.root.clone(),
-                theme_dirs: Vec::new(), builtin_themes: Vec::new(),
+                theme_dirs: Vec::new(),
+                builtin_themes: Vec::new(),
             },
         };
         run(&options, mode, &mut Quiet).unwrap()
@@ -536,7 +537,8 @@ fn one_run_at_a_time() {
         configs: vec![PathBuf::from("planet.ini")],
         load: LoadOptions {
             cwd: planet.output().to_path_buf(),
-            theme_dirs: Vec::new(), builtin_themes: Vec::new(),
+            theme_dirs: Vec::new(),
+            builtin_themes: Vec::new(),
         },
     };
     let err = run(&options, Mode::Offline, &mut Quiet).unwrap_err();
@@ -557,7 +559,8 @@ fn broken_configuration_is_a_config_error() {
         configs: vec![PathBuf::from("planet.ini")],
         load: LoadOptions {
             cwd: planet.output().to_path_buf(),
-            theme_dirs: Vec::new(), builtin_themes: Vec::new(),
+            theme_dirs: Vec::new(),
+            builtin_themes: Vec::new(),
         },
     };
     let err = run(&options, Mode::Update, &mut Quiet).unwrap_err();
