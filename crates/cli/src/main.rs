@@ -35,6 +35,10 @@ enum Command {
     Remove(cmd::add::RemoveArgs),
     /// List the bundled themes, or import a Planet Venus theme.
     Theme(cmd::theme::Args),
+    /// Serve the published planet for preview; with --every, keep it updated.
+    Serve(cmd::serve::Args),
+    /// Check the configuration and every feed, and list the problems found.
+    Check(cmd::check::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -49,6 +53,8 @@ fn main() -> std::process::ExitCode {
         Command::Add(args) => cmd::add::run_add(args),
         Command::Remove(args) => cmd::add::run_remove(args),
         Command::Theme(args) => cmd::theme::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Check(args) => cmd::check::run(args),
     };
     match result {
         Ok(code) => code,

@@ -141,7 +141,9 @@ fn fetch_all(
     Ok(())
 }
 
-pub(crate) fn fetch_config(config: &PlanetConfig) -> FetchConfig {
+/// The fetcher settings a planet's configuration asks for, so that other
+/// tools (`orrery check`) fetch its feeds exactly as a run does.
+pub fn fetch_config(config: &PlanetConfig) -> FetchConfig {
     let planet = &config.planet;
     let policy = &planet.fetch;
     FetchConfig {

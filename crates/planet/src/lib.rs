@@ -40,6 +40,7 @@ use orrery_config::{LoadOptions, PlanetConfig};
 use orrery_store::{ExpungeReport, PlanetLock, Store, DATABASE_FILE, LOCK_FILE};
 
 pub use filter::FilterError;
+pub use harvest::fetch_config;
 pub use report::{FeedOutcome, FeedReport, Observer, Published, Quiet, Summary};
 
 /// Why a run could not complete.

@@ -1,11 +1,13 @@
 //! One module per subcommand.
 
 pub mod add;
+pub mod check;
 pub mod config;
 pub mod expunge;
 pub mod fetch;
 pub mod init;
 pub mod parse;
+pub mod serve;
 pub mod theme;
 pub mod update;
 
