@@ -1,8 +1,10 @@
 //! Subscriptions that are local files (Venus allowed plain paths and
 //! `file:` URLs; its test suite relies on them).
 //!
-//! The file's modification time plays the part of `Last-Modified`, so an
-//! unchanged file is reported as not modified and need not be parsed again.
+//! The file's modification time plays the part of `Last-Modified`, and its
+//! size with the modification time to the nanosecond plays the part of an
+//! `ETag`, so an unchanged file is reported as not modified and need not be
+//! parsed again, while a file rewritten within the same second is still seen.
 
 use std::path::Path;
 
@@ -16,6 +18,7 @@ use crate::{Content, Fetched};
 pub(crate) async fn read(
     path: &Path,
     max_bytes: u64,
+    known_etag: Option<&str>,
     known_last_modified: Option<&str>,
 ) -> Result<Fetched, FetchError> {
     let fail = |reason: String| FetchError::File {
@@ -36,13 +39,15 @@ pub(crate) async fn read(
     if meta.len() > max_bytes {
         return Err(FetchError::TooLarge { limit: max_bytes });
     }
-    let last_modified = meta.modified().ok().map(httpdate::fmt_http_date);
+    let modified = meta.modified().ok();
+    let last_modified = modified.map(httpdate::fmt_http_date);
+    let etag = modified.map(|m| validator(meta.len(), m));
     let mut fetched = Fetched {
         status: 200,
         final_url,
         permanent_redirect: None,
         content: Content::NotModified,
-        etag: None,
+        etag,
         last_modified,
         content_type: None,
         content_location: None,
@@ -50,12 +55,15 @@ pub(crate) async fn read(
         cache_control: None,
         expires: None,
     };
-    let unchanged = known_last_modified.is_some_and(|known| {
-        fetched
-            .last_modified
-            .as_deref()
-            .is_some_and(|now| now == known.trim())
-    });
+    // The precise validator decides when the store has one; a bare date (stored before
+    // validators existed) is only trusted when no precise one is known.
+    let same = |known: Option<&str>, now: Option<&str>| {
+        known.is_some_and(|k| now.is_some_and(|n| n == k.trim()))
+    };
+    let unchanged = match known_etag {
+        Some(_) => same(known_etag, fetched.etag.as_deref()),
+        None => same(known_last_modified, fetched.last_modified.as_deref()),
+    };
     if unchanged {
         fetched.status = 304;
         return Ok(fetched);
@@ -72,4 +80,16 @@ pub(crate) async fn read(
     }
     fetched.content = Content::Body(Bytes::from(body));
     Ok(fetched)
+}
+
+/// A strong validator for a local file: its size and modification time to the nanosecond.
+fn validator(len: u64, modified: std::time::SystemTime) -> String {
+    let since = modified
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!(
+        "\"file-{len}-{}.{:09}\"",
+        since.as_secs(),
+        since.subsec_nanos()
+    )
 }

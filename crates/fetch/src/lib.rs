@@ -261,7 +261,12 @@ impl Fetcher {
             Ok(Target::File(path)) => {
                 let config = &self.inner.config;
                 let progress = Progress::new(Stage::File);
-                let read = file::read(&path, config.max_body_bytes, req.last_modified.as_deref());
+                let read = file::read(
+                    &path,
+                    config.max_body_bytes,
+                    req.etag.as_deref(),
+                    req.last_modified.as_deref(),
+                );
                 timed(config.feed_timeout, &progress, read).await
             }
             Err(e) => (Duration::ZERO, Err(e)),

@@ -33,8 +33,20 @@ async fn paths_and_file_urls_are_read() {
         assert_eq!(fetched.status, 200, "{location}");
         assert_eq!(fetched.content, Content::Body(FEED.into()), "{location}");
         assert_eq!(fetched.final_url, url, "{location}");
-        assert_eq!(fetched.etag, None);
-        let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let meta = std::fs::metadata(&path).unwrap();
+        let mtime = meta.modified().unwrap();
+        let since = mtime.duration_since(std::time::UNIX_EPOCH).unwrap();
+        let expected = format!(
+            "\"file-{}-{}.{:09}\"",
+            meta.len(),
+            since.as_secs(),
+            since.subsec_nanos()
+        );
+        assert_eq!(
+            fetched.etag.as_deref(),
+            Some(expected.as_str()),
+            "{location}"
+        );
         assert_eq!(
             fetched.last_modified,
             Some(httpdate::fmt_http_date(mtime)),
@@ -67,6 +79,7 @@ async fn unchanged_file_is_not_modified() {
 
     let mut again = FetchRequest::new((), location.clone());
     again.last_modified = first.last_modified.clone();
+    again.etag = first.etag.clone();
     let second = get(&f, again.clone()).await.unwrap();
     assert_eq!(second.status, 304);
     assert_eq!(second.content, Content::NotModified);
@@ -82,6 +95,39 @@ async fn unchanged_file_is_not_modified() {
     let third = get(&f, again).await.unwrap();
     assert_eq!(third.content, Content::Body(FEED.into()));
     assert_ne!(third.last_modified, first.last_modified);
+}
+
+#[tokio::test]
+async fn file_rewritten_within_the_same_second_is_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feed.xml");
+    let second_start = std::time::UNIX_EPOCH + Duration::from_secs(1_714_910_400);
+    let set_mtime = |t| {
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(t)
+            .unwrap();
+    };
+    std::fs::write(&path, FEED).unwrap();
+    set_mtime(second_start);
+    let f = fetcher(4096);
+    let location = path.display().to_string();
+    let first = get(&f, FetchRequest::new((), location.clone()))
+        .await
+        .unwrap();
+
+    // Same second, new content: the date alone could not tell.
+    let edited = [FEED, b"<!-- edited -->"].concat();
+    std::fs::write(&path, &edited).unwrap();
+    set_mtime(second_start + Duration::from_millis(900));
+    let mut again = FetchRequest::new((), location);
+    again.last_modified = first.last_modified.clone();
+    again.etag = first.etag.clone();
+    let second = get(&f, again).await.unwrap();
+    assert_eq!(second.last_modified, first.last_modified);
+    assert_eq!(second.content, Content::Body(edited.into()));
 }
 
 #[tokio::test]
