@@ -11,6 +11,7 @@ mod context;
 mod dates;
 mod feeds;
 pub mod htmltmpl;
+mod links;
 mod model;
 mod output;
 mod site;
@@ -76,6 +77,12 @@ pub fn render_site(
     output_dir: &Path,
 ) -> Result<Report, Error> {
     let mut report = Report::default();
+    let leftovers = output::remove_leftovers(output_dir);
+    if leftovers > 0 {
+        report.warnings.push(format!(
+            "removed {leftovers} temporary files left by an interrupted run"
+        ));
+    }
     let materials = locate_materials(planet, channels, theme, &mut report);
     // A face whose image is missing is left out of the page rather than shown broken.
     let faceless: Vec<Channel>;
@@ -95,7 +102,10 @@ pub fn render_site(
             .collect();
         &faceless
     };
-    let site = Site::new(planet, channels, items)?;
+    // Feeds may carry `javascript:` and `data:` links; none reaches an output.
+    let channels = links::channels(channels);
+    let items = links::items(items);
+    let site = Site::new(planet, &channels, &items)?;
     if site.orphans > 0 {
         report.warnings.push(format!(
             "{} items refer to no subscription and were left out",

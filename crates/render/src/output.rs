@@ -22,6 +22,35 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
     }
 }
 
+/// Removes the temporary files an interrupted run left in `dir` and its
+/// subdirectories (two levels, as outputs are written), so they never pile up
+/// in the published site. Only this program's own names are touched; the
+/// caller holds the planet's lock, so no other run is writing them.
+pub fn remove_leftovers(dir: &Path) -> usize {
+    fn sweep(dir: &Path, depth: usize) -> usize {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() && depth > 0 {
+                removed += sweep(&path, depth - 1);
+            } else if kind.is_file()
+                && entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
+                && fs::remove_file(&path).is_ok()
+            {
+                removed += 1;
+            }
+        }
+        removed
+    }
+    sweep(dir, 2)
+}
+
 /// Creates a temporary file in the directory of `target`.
 fn temp_beside(target: &Path) -> Result<NamedTempFile, Error> {
     let dir = target.parent().unwrap_or(Path::new("."));

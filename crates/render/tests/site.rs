@@ -315,3 +315,20 @@ fn a_bad_date_format_is_an_error_before_anything_is_written() {
     assert!(err.to_string().contains("%B %Q"), "{err}");
     assert!(files(out.path()).is_empty());
 }
+
+#[test]
+fn leftovers_of_an_interrupted_run_are_removed() {
+    let out = tempfile::tempdir().unwrap();
+    fs::create_dir_all(out.path().join("images")).unwrap();
+    fs::write(out.path().join(".orrery-abc123"), b"half").unwrap();
+    fs::write(out.path().join("images/.orrery-def456"), b"half").unwrap();
+    fs::write(out.path().join("keep.txt"), b"the owner's").unwrap();
+    let report = render("classic_fancy", out.path());
+    assert!(!out.path().join(".orrery-abc123").exists());
+    assert!(!out.path().join("images/.orrery-def456").exists());
+    assert!(out.path().join("keep.txt").exists());
+    assert!(report
+        .warnings
+        .iter()
+        .any(|w| w.contains("removed 2 temporary files")));
+}

@@ -94,9 +94,10 @@ pub fn rss20(site: &Site) -> Vec<u8> {
 pub fn rss10(site: &Site) -> Vec<u8> {
     let planet = site.planet;
     let about = |item: &crate::model::Item| {
-        item.link
-            .as_deref()
-            .map_or_else(|| item.id.clone(), |l| site.absolute(l))
+        item.link.as_deref().map_or_else(
+            || crate::links::safe_identifier(&item.id).into_owned(),
+            |l| site.absolute(l),
+        )
     };
     let mut x = Xml::new();
     x.start(
