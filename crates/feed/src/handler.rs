@@ -121,17 +121,24 @@ fn is_html_type(t: &str) -> bool {
     t == "text/html" || t == XHTML
 }
 
-/// Escapes text for inclusion in serialized XHTML.
+/// Escapes text for inclusion in serialized XHTML, copying the runs between special characters
+/// whole.
 fn escape_into(out: &mut String, s: &str, quotes: bool) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if quotes => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
+    let special = |b: u8| matches!(b, b'&' | b'<' | b'>') || (quotes && b == b'"');
+    let mut rest = s;
+    while let Some(i) = rest.bytes().position(special) {
+        let (plain, tail) = rest.split_at(i);
+        out.push_str(plain);
+        let mut tail = tail.chars();
+        out.push_str(match tail.next() {
+            Some('&') => "&amp;",
+            Some('<') => "&lt;",
+            Some('>') => "&gt;",
+            _ => "&quot;",
+        });
+        rest = tail.as_str();
     }
+    out.push_str(rest);
 }
 
 /// Python-style `int()` of an element's text, 0 when it is not a number.
@@ -292,10 +299,10 @@ impl Handler {
                 output = inner.to_string();
             }
         }
-        let trimmed = output.trim();
-        if trimmed.len() != output.len() {
-            output = trimmed.to_string();
-        }
+        // Trimmed in place: values can be whole articles.
+        output.truncate(output.trim_end().len());
+        let leading = output.len() - output.trim_start().len();
+        output.drain(..leading);
         if !frame.expecting_text {
             return Some(output);
         }
@@ -904,12 +911,20 @@ impl Handler {
             .content
             .as_ref()
             .is_some_and(|c| c.content_type == "text/plain" || is_html_type(&c.content_type));
-        let value = self.pop("content");
+        // The value doubles as the summary only where there is none yet; storing content never
+        // sets one, so this can be decided before paying for a second copy of the value.
+        let ctx = self.ctx();
+        let copy = copy && self.common_mut(ctx).is_some_and(|c| c.summary.is_none());
+        let value = if copy {
+            self.pop("content")
+        } else {
+            self.close("content");
+            None
+        };
         // Like pop_content, but the parameters (type possibly corrected by pop) are kept.
         let params = self.content.take();
         self.incontent = self.incontent.saturating_sub(1);
-        if let (true, Some(value), Some(p)) = (copy, value, params) {
-            let ctx = self.ctx();
+        if let (Some(value), Some(p)) = (value, params) {
             if let Some(c) = self.common_mut(ctx).filter(|c| c.summary.is_none()) {
                 c.summary = Some(TextConstruct {
                     content_type: p.content_type,
@@ -1399,7 +1414,7 @@ impl Sink for Handler {
             }
         }
         if self.incontent > 0 && self.content_type() == Some(XHTML) {
-            let (prefix, local) = tag.split_once(':').unwrap_or(("", tag));
+            let (prefix, local) = crate::xml::split_qname(tag).unwrap_or(("", tag));
             let mut markup = std::mem::take(&mut self.buf);
             markup.clear();
             markup.push('<');
@@ -1437,7 +1452,7 @@ impl Sink for Handler {
             return;
         }
 
-        let (prefix, local) = tag.split_once(':').unwrap_or(("", tag));
+        let (prefix, local) = crate::xml::split_qname(tag).unwrap_or(("", tag));
         if prefix.is_empty() && !matches!(local, "title" | "link" | "description" | "name") {
             self.intextinput = false;
         }
@@ -1458,7 +1473,7 @@ impl Sink for Handler {
     }
 
     fn end(&mut self, tag: &str) {
-        let (prefix, local) = tag.split_once(':').unwrap_or(("", tag));
+        let (prefix, local) = crate::xml::split_qname(tag).unwrap_or(("", tag));
         if local == "svg" && self.svg_ok > 0 {
             self.svg_ok -= 1;
         }
@@ -1523,5 +1538,17 @@ mod tests {
         assert_eq!(Handler::strip_xhtml_div("<div>a</div><div>b</div>"), None);
         assert_eq!(Handler::strip_xhtml_div("<p>x</p>"), None);
         assert_eq!(Handler::strip_xhtml_div("<div </div>"), None);
+    }
+
+    #[test]
+    fn escapes_markup_characters_only() {
+        let escaped = |s: &str, quotes: bool| {
+            let mut out = String::from("<p>");
+            escape_into(&mut out, s, quotes);
+            out
+        };
+        assert_eq!(escaped("a<b>&\"é\"", false), "<p>a&lt;b&gt;&amp;\"é\"");
+        assert_eq!(escaped("\"x\" & y", true), "<p>&quot;x&quot; &amp; y");
+        assert_eq!(escaped("", true), "<p>");
     }
 }

@@ -108,9 +108,9 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
             bozo.get_or_insert_with(|| "JSON document is not valid UTF-8".to_string());
         }
         result.encoding = "utf-8".to_string();
-        text.into_owned()
+        text
     } else {
-        let decoded = encoding::decode(bytes, content_type);
+        let decoded = encoding::decode_borrowed(bytes, content_type);
         if let Some(b) = decoded.bozo {
             bozo.get_or_insert(b);
         }

@@ -198,8 +198,17 @@ pub(crate) fn repair_cp1252(s: String) -> String {
 /// Repairs UTF-8 that was decoded as Latin-1 somewhere upstream ("Ã©" for "é").
 pub(crate) fn repair_double_utf8(s: String) -> String {
     let b = s.as_bytes();
-    // Only text made entirely of U+0000..U+00FF (lead bytes C2/C3) can be such mojibake.
-    if b.is_ascii() || b.iter().any(|&x| x >= 0xC4) {
+    // Only text made entirely of U+0000..U+00FF (lead bytes C2/C3) can be such mojibake. Every
+    // value passes here, so the scan takes the maximum of whole chunks, which vectorizes.
+    let mut non_ascii = false;
+    for chunk in b.chunks(64) {
+        let max = chunk.iter().fold(0, |m, &x| m.max(x));
+        if max >= 0xC4 {
+            return s;
+        }
+        non_ascii |= max >= 0x80;
+    }
+    if !non_ascii {
         return s;
     }
     // Cheap rejection: the first non-ASCII character must be a UTF-8 lead byte followed by a

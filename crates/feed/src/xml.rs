@@ -56,6 +56,7 @@ pub(crate) fn read(text: &str, max_depth: usize, sink: &mut impl Sink) -> Outcom
         root_closed: false,
         seen_root: false,
         entities: Vec::new(),
+        entity_budget: text.len(),
         attrs: Vec::new(),
         n_attrs: 0,
         key: String::new(),
@@ -68,6 +69,11 @@ pub(crate) fn read(text: &str, max_depth: usize, sink: &mut impl Sink) -> Outcom
         r.pos = *first;
         r.bozo(|| "'<' not starting markup".to_string());
     }
+    // XML forbids U+0000 anywhere; the tokenizer would pass it through silently.
+    if let Some(nul) = memchr::memchr(0, r.src.as_bytes()) {
+        r.pos = nul;
+        r.bozo(|| "NUL character".to_string());
+    }
     r.run(max_depth, sink);
     r.out
 }
@@ -79,17 +85,21 @@ pub(crate) fn read(text: &str, max_depth: usize, sink: &mut impl Sink) -> Outcom
 fn escape_stray_lt(text: &str) -> Option<(String, usize)> {
     let b = text.as_bytes();
     let mut stray = Vec::new();
+    // Built once per document: a searcher's set-up costs more than a typical section.
+    let cdata_end = memchr::memmem::Finder::new(b"]]>");
+    let comment_end = memchr::memmem::Finder::new(b"-->");
     let mut i = 0;
     while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         let p = i + off;
         let rest = &b[p..];
-        let skip_to = |end: &[u8]| {
-            memchr::memmem::find(&rest[1..], end).map_or(b.len(), |e| p + 1 + e + end.len())
+        let skip_to = |end: &memchr::memmem::Finder| {
+            end.find(&rest[1..])
+                .map_or(b.len(), |e| p + 1 + e + end.needle().len())
         };
         i = if rest.starts_with(b"<![CDATA[") {
-            skip_to(b"]]>")
+            skip_to(&cdata_end)
         } else if rest.starts_with(b"<!--") {
-            skip_to(b"-->")
+            skip_to(&comment_end)
         } else {
             match rest.get(1) {
                 Some(&c)
@@ -129,6 +139,9 @@ struct XmlReader<'a> {
     seen_root: bool,
     /// Safe internal entities from the DOCTYPE.
     entities: Vec<(String, String)>,
+    /// Bytes that expanding those entities may still add: one short entity referenced many
+    /// times would otherwise grow the output quadratically with the input.
+    entity_budget: usize,
     /// Attribute slots, reused across elements; the first `n_attrs` belong to the current one.
     attrs: Vec<(String, String)>,
     n_attrs: usize,
@@ -151,9 +164,16 @@ fn note(out: &mut Outcome, src: &str, pos: usize, why: impl FnOnce() -> String) 
     }
 }
 
+/// `prefix:local` split at the first colon. Names are short, so a plain byte loop beats the
+/// general-purpose searcher behind `str::split_once`, and this runs for every tag and attribute.
+pub(crate) fn split_qname(qname: &str) -> Option<(&str, &str)> {
+    let colon = qname.bytes().position(|b| b == b':')?;
+    Some((qname.get(..colon)?, qname.get(colon + 1..)?))
+}
+
 /// Lower-case `prefix:local` with the canonical prefix for known namespaces, into `out`.
 fn element_name(scopes: &Scopes, qname: &str, out: &mut String) -> Result<(), String> {
-    let (given, local) = match qname.split_once(':') {
+    let (given, local) = match split_qname(qname) {
         Some((p, l)) => (Some(p), l),
         None => (None, qname),
     };
@@ -277,9 +297,16 @@ impl XmlReader<'_> {
                 self.pending.push_str(&s);
             }
             Resolved::Unknown => {
-                if let Some((_, v)) = self.entities.iter().find(|(k, _)| k == name) {
+                let declared = self.entities.iter().find(|(k, _)| k == name);
+                if let Some((_, v)) = declared.filter(|(_, v)| v.len() <= self.entity_budget) {
+                    self.entity_budget -= v.len();
                     entities::unescape_into(v, &mut self.pending, &|_| None);
                 } else {
+                    if declared.is_some() {
+                        self.bozo(|| {
+                            format!("entity expansion exceeds the document size at &{name};")
+                        });
+                    }
                     self.bozo(|| format!("undefined entity &{name};"));
                     self.pending.push('&');
                     self.pending.push_str(name);
@@ -329,12 +356,13 @@ impl XmlReader<'_> {
         let mut value = std::mem::take(&mut self.value);
         value.clear();
         let entities = &self.entities;
+        let budget = std::cell::Cell::new(self.entity_budget);
         let ok = entities::unescape_into(raw, &mut value, &|n| {
-            entities
-                .iter()
-                .find(|(k, _)| k == n)
-                .map(|(_, v)| v.clone())
+            let (_, v) = entities.iter().find(|(k, _)| k == n)?;
+            budget.set(budget.get().checked_sub(v.len())?);
+            Some(v.clone())
         });
+        self.entity_budget = budget.get();
         if value.contains(['\t', '\n', '\r']) {
             value = value.replace(['\t', '\n', '\r'], " ");
         }
@@ -353,19 +381,26 @@ impl XmlReader<'_> {
         }
         self.seen_root = true;
 
-        // Namespace declarations first: they apply to this element's own name and attributes.
-        if e.html_attributes()
-            .with_checks(false)
-            .nth(MAX_ATTRIBUTES)
-            .is_some()
+        // Every attribute takes at least one byte, so only long tags need counting.
+        let raw_attrs = e.attributes_raw().as_bytes();
+        if raw_attrs.len() > MAX_ATTRIBUTES
+            && e.html_attributes()
+                .with_checks(false)
+                .nth(MAX_ATTRIBUTES)
+                .is_some()
         {
             self.bozo(|| format!("more than {MAX_ATTRIBUTES} attributes on <{qname}>"));
         }
+        // Namespace declarations first: they apply to this element's own name and attributes.
+        // Most tags have none, which a substring search shows without parsing attributes.
         self.decls.clear();
+        // (A one-off `memmem::find` costs more to set up than these few bytes take to scan.)
+        let may_declare = memchr::memchr_iter(b'x', raw_attrs)
+            .any(|i| raw_attrs.get(i..).is_some_and(|r| r.starts_with(b"xmlns")));
         for attr in e
             .html_attributes()
             .with_checks(false)
-            .take(MAX_ATTRIBUTES)
+            .take(if may_declare { MAX_ATTRIBUTES } else { 0 })
             .flatten()
         {
             let key: &str = attr.key.as_ref();
@@ -405,7 +440,7 @@ impl XmlReader<'_> {
                 continue;
             }
             self.attr_value(&attr.value);
-            match key.split_once(':') {
+            match split_qname(key) {
                 Some((prefix, local)) => {
                     let uri = self.scopes.lookup(Some(prefix));
                     let declared = uri.is_some();

@@ -5,6 +5,8 @@
 //! byte sequence that is not valid in the named encoding fails, so that the caller can move on
 //! to the next candidate.
 
+use std::borrow::Cow;
+
 use encoding_rs::Encoding;
 
 /// A decoder for one named encoding.
@@ -100,13 +102,13 @@ impl Codec {
     }
 
     /// Decodes all of `bytes`, or `None` if any of them is invalid in this encoding.
-    pub(super) fn decode(self, bytes: &[u8]) -> Option<String> {
+    pub(super) fn decode(self, bytes: &[u8]) -> Option<Cow<'_, str>> {
         match self {
             Codec::Ascii => bytes
                 .is_ascii()
-                .then(|| String::from_utf8(bytes.to_vec()).ok())
+                .then(|| std::str::from_utf8(bytes).ok().map(Cow::Borrowed))
                 .flatten(),
-            Codec::Latin1 => Some(bytes.iter().map(|&b| char::from(b)).collect()),
+            Codec::Latin1 => Some(Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())),
             Codec::Windows1252 => {
                 // Python's table leaves these undefined, where the WHATWG maps them to C1.
                 let unassigned = |b: &u8| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D);
@@ -124,18 +126,18 @@ impl Codec {
                 [0, 0, 0xFE, 0xFF, rest @ ..] => utf32(rest, u32::from_be_bytes),
                 [0xFF, 0xFE, 0, 0, rest @ ..] => utf32(rest, u32::from_le_bytes),
                 _ => utf32(bytes, u32::from_le_bytes),
-            },
-            Codec::Utf32Le => utf32(bytes, u32::from_le_bytes),
-            Codec::Utf32Be => utf32(bytes, u32::from_be_bytes),
+            }
+            .map(Cow::Owned),
+            Codec::Utf32Le => utf32(bytes, u32::from_le_bytes).map(Cow::Owned),
+            Codec::Utf32Be => utf32(bytes, u32::from_be_bytes).map(Cow::Owned),
             Codec::Rs(encoding) => strict(encoding, bytes),
         }
     }
 }
 
-fn strict(encoding: &'static Encoding, bytes: &[u8]) -> Option<String> {
-    encoding
-        .decode_without_bom_handling_and_without_replacement(bytes)
-        .map(|text| text.into_owned())
+/// Borrows `bytes` when they are already UTF-8 in the target encoding (the common case).
+fn strict<'a>(encoding: &'static Encoding, bytes: &'a [u8]) -> Option<Cow<'a, str>> {
+    encoding.decode_without_bom_handling_and_without_replacement(bytes)
 }
 
 /// UTF-32, which encoding_rs leaves out: whole 4-byte units that are Unicode scalar values.

@@ -9,14 +9,16 @@
 
 mod codec;
 
+use std::borrow::Cow;
+
 use codec::Codec;
 
 /// A document decoded to UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decoded {
+pub struct Decoded<T = String> {
     /// The text, in UTF-8, without its byte order mark. An XML declaration is left in place;
     /// its `encoding` no longer applies.
-    pub text: String,
+    pub text: T,
     /// The encoding actually used, named as the Universal Feed Parser names it: lower case as
     /// declared (`utf-8`, `iso-8859-1`, `us-ascii`, `gb18030`, `utf-16le`...), or spelled as the
     /// `chardet` library spells its guesses (`Big5`, `EUC-KR`, `SHIFT_JIS`...) when guessed.
@@ -28,6 +30,19 @@ pub struct Decoded {
 /// Decodes `bytes`. `content_type` is the HTTP `Content-Type` header value when the document
 /// was fetched over HTTP (`None` for a local file, where only the document speaks).
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
+    let d = decode_borrowed(bytes, content_type);
+    Decoded {
+        text: d.text.into_owned(),
+        encoding: d.encoding,
+        bozo: d.bozo,
+    }
+}
+
+/// Like [`decode`], but a document that is already UTF-8 (most feeds) is borrowed, not copied.
+pub(crate) fn decode_borrowed<'a>(
+    bytes: &'a [u8],
+    content_type: Option<&str>,
+) -> Decoded<Cow<'a, str>> {
     let (bom, body) = sniff_bom(bytes);
     // The declaration can only be read once the document is known to decode as its BOM says.
     let mut bom_text = bom.and_then(|name| Codec::for_name(name)?.decode(body));
@@ -84,7 +99,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     // The last resort cannot fail: ISO 8859-2 assigns every byte.
     let (text, encoding) = decoded.unwrap_or_else(|| {
         let (text, _) = encoding_rs::ISO_8859_2.decode_without_bom_handling(body);
-        (text.into_owned(), "iso-8859-2".to_owned())
+        (text, "iso-8859-2".to_owned())
     });
     let bozo = if encoding == designated {
         not_xml
