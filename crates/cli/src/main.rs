@@ -39,6 +39,8 @@ enum Command {
     Serve(cmd::serve::Args),
     /// Check the configuration and every feed, and list the problems found.
     Check(cmd::check::Args),
+    /// Keep entries off the planet for good: add, remove or list blacklisted entry ids.
+    Blacklist(cmd::blacklist::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -55,6 +57,7 @@ fn main() -> std::process::ExitCode {
         Command::Theme(args) => cmd::theme::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Blacklist(args) => cmd::blacklist::run(args),
     };
     match result {
         Ok(code) => code,

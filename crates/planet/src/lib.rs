@@ -168,6 +168,17 @@ pub fn expunge(options: &Options) -> Result<Expunged, Error> {
     })
 }
 
+/// Runs `f` on the planet's store, under the planet's lock: for maintenance such as the entry
+/// blacklist, which must not race an update.
+pub fn with_store<T>(
+    options: &Options,
+    f: impl FnOnce(&mut Store) -> Result<T, orrery_store::Error>,
+) -> Result<T, Error> {
+    let config = lists::load(options, false)?;
+    let (_lock, mut store) = open_store(&config)?;
+    Ok(f(&mut store)?)
+}
+
 /// Takes the planet's lock, then opens its database (both in the cache directory).
 fn open_store(config: &PlanetConfig) -> Result<(PlanetLock, Store), Error> {
     let dir = &config.planet.cache_directory;

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod add;
+pub mod blacklist;
 pub mod check;
 pub mod config;
 pub mod expunge;

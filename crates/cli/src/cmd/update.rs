@@ -20,16 +20,21 @@ const MAX_WARNINGS: usize = 5;
 #[derive(clap::Args)]
 pub struct PlanetArgs {
     /// Configuration files (Venus INI or TOML); later ones override earlier ones.
-    #[arg(long = "config", short = 'c', default_value = "config.ini")]
+    #[arg(
+        long = "config",
+        short = 'c',
+        default_value = "config.ini",
+        global = true
+    )]
     config: Vec<PathBuf>,
     /// A directory of themes, searched after the working directory.
-    #[arg(long = "theme-dir")]
+    #[arg(long = "theme-dir", global = true)]
     theme_dirs: Vec<PathBuf>,
     /// Print the summary even when not on a terminal.
-    #[arg(long, short = 'v', conflicts_with = "quiet")]
+    #[arg(long, short = 'v', conflicts_with = "quiet", global = true)]
     verbose: bool,
     /// Print only failures, even on a terminal.
-    #[arg(long, short = 'q')]
+    #[arg(long, short = 'q', global = true)]
     quiet: bool,
 }
 
