@@ -41,11 +41,19 @@ fn script_links_from_feeds_reach_no_output() {
                 "vbscript:",
                 "data:text/html",
             ] {
-                assert!(
-                    !text.contains(bad),
-                    "{name} of {} holds {bad:?}",
-                    theme.name()
-                );
+                for (at, _) in text.match_indices(bad) {
+                    // An entry id may stay where it is only an identifier.
+                    let before = &text[..at];
+                    let identifier = ["id=\"", "<id>", "ispermalink=\"false\">", "\"id\": \""]
+                        .iter()
+                        .any(|p| before.ends_with(p));
+                    assert!(
+                        identifier,
+                        "{name} of {} links to {bad:?}: {}",
+                        theme.name(),
+                        &text[at.saturating_sub(40)..at]
+                    );
+                }
             }
         }
         // The entries themselves are still published, all of them.

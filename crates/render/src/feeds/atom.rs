@@ -58,7 +58,7 @@ pub fn atom(site: &Site) -> Vec<u8> {
 
 fn entry(x: &mut Xml, site: &Site, channel: &Channel, item: &Item) {
     x.start("entry", &[]);
-    x.leaf("id", &[], &item.id);
+    x.leaf("id", &[], &atom_id(&item.id));
     x.leaf(
         "title",
         &[("type", "html")],
@@ -117,7 +117,11 @@ fn entry(x: &mut Xml, site: &Site, channel: &Channel, item: &Item) {
 
 fn source(x: &mut Xml, site: &Site, channel: &Channel) {
     x.start("source", &[]);
-    x.leaf("id", &[], channel.id.as_deref().unwrap_or(&channel.url));
+    x.leaf(
+        "id",
+        &[],
+        &atom_id(channel.id.as_deref().unwrap_or(&channel.url)),
+    );
     x.leaf(
         "title",
         &[],
@@ -160,4 +164,52 @@ fn person(x: &mut Xml, name: Option<&str>, email: Option<&str>, uri: Option<&str
     x.opt_leaf("email", email);
     x.opt_leaf("uri", uri);
     x.end();
+}
+
+/// An Atom id must be an IRI. Feeds carry ids such as `202 at http://example.org` (Drupal's
+/// guids); those are replaced by a name-based `urn:uuid:` made from the id itself, so the same
+/// entry keeps the same Atom id on every run.
+fn atom_id(id: &str) -> std::borrow::Cow<'_, str> {
+    let is_iri =
+        !id.chars().any(|c| c.is_whitespace() || c.is_control()) && url::Url::parse(id).is_ok();
+    if is_iri {
+        return id.into();
+    }
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(id.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    // RFC 9562 version 8 (custom), variant 10.
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::atom_id;
+
+    #[test]
+    fn iris_are_kept_and_other_ids_become_stable_uuids() {
+        assert_eq!(atom_id("tag:example.org,2004:1"), "tag:example.org,2004:1");
+        assert_eq!(
+            atom_id("http://example.org/?p=1"),
+            "http://example.org/?p=1"
+        );
+        let made = atom_id("202 at http://blog.example.org");
+        assert!(made.starts_with("urn:uuid:"), "{made}");
+        assert_eq!(made.len(), "urn:uuid:".len() + 36);
+        assert_eq!(made, atom_id("202 at http://blog.example.org"));
+        assert_ne!(made, atom_id("203 at http://blog.example.org"));
+        assert!(atom_id("just-a-guid").starts_with("urn:uuid:"));
+    }
 }
