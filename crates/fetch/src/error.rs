@@ -77,6 +77,8 @@ pub enum FetchError {
     BadRedirect { status: u16 },
     #[error("redirect to a non-HTTP URL refused: {url}")]
     RedirectScheme { url: String },
+    #[error("redirect from https to plain http refused: {url}")]
+    Downgrade { url: String },
     #[error("redirect to a private address refused ({host})")]
     PrivateRedirect { host: String },
     #[error("body larger than {}", size(.limit))]

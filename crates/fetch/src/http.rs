@@ -39,6 +39,7 @@ pub(crate) struct HttpClient {
     guard_literals: bool,
     max_redirects: usize,
     max_body: u64,
+    allow_https_downgrade: bool,
 }
 
 /// The validators sent with the request, from the previous successful fetch.
@@ -62,6 +63,7 @@ impl HttpClient {
             guard_literals: !config.allow_private_redirects,
             max_redirects: config.max_redirects,
             max_body: config.max_body_bytes,
+            allow_https_downgrade: config.allow_https_downgrade,
         })
     }
 
@@ -95,6 +97,12 @@ impl HttpClient {
                     .await;
             }
             let next = redirect_target(&response, &url)?;
+            // A feed that was fetched privately must not be sent on in the clear.
+            if url.scheme() == "https" && next.scheme() == "http" && !self.allow_https_downgrade {
+                return Err(FetchError::Downgrade {
+                    url: next.to_string(),
+                });
+            }
             if visited.contains(&next) {
                 return Err(FetchError::RedirectLoop {
                     url: next.to_string(),

@@ -90,6 +90,9 @@ pub struct FetchConfig {
     /// Follow redirects from one host to another host on a private or
     /// loopback address. Off by default; see the crate documentation.
     pub allow_private_redirects: bool,
+    /// Follow redirects from `https:` to plain `http:`. Off by default: the
+    /// downgrade would expose the request and let a network attacker answer.
+    pub allow_https_downgrade: bool,
     /// PEM certificates of extra certificate authorities to trust, for feeds
     /// served with a private CA (intranet planets).
     pub extra_ca_pem: Option<Vec<u8>>,
@@ -107,6 +110,7 @@ impl Default for FetchConfig {
             // fast without looking like a flood.
             per_host_limit: 2,
             allow_private_redirects: false,
+            allow_https_downgrade: false,
             extra_ca_pem: None,
         }
     }

@@ -97,3 +97,36 @@ fn unusable_extra_ca_is_a_setup_error() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn redirect_from_https_to_http_is_refused_unless_allowed() {
+    let plain = Server::start(|_| response(200, &[], FEED.as_bytes())).await;
+    let target = plain.url_on("localhost", "/feed");
+    let secure = {
+        let target = target.clone();
+        Server::start_tls(move |_| support::redirect(301, &target)).await
+    };
+    let err = get(
+        &fetcher(Some(CA.to_vec())),
+        secure.https_url_on("localhost", "/"),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, FetchError::Downgrade { .. }), "{err}");
+    assert!(
+        plain.seen().is_empty(),
+        "the plain-http target was contacted"
+    );
+
+    let allowing = Fetcher::new(FetchConfig {
+        feed_timeout: Duration::from_secs(2),
+        extra_ca_pem: Some(CA.to_vec()),
+        allow_https_downgrade: true,
+        ..FetchConfig::default()
+    })
+    .unwrap();
+    let content = get(&allowing, secure.https_url_on("localhost", "/"))
+        .await
+        .unwrap();
+    assert_eq!(content, Content::Body(FEED.as_bytes().to_vec().into()));
+}
