@@ -195,6 +195,13 @@ pub(crate) fn resolve<'a>(base: &'a str, rel: &'a str) -> Option<Cow<'a, str>> {
     };
     let cleaned = browser_clean(&joined);
     let scheme_ok = split_scheme(&cleaned).is_some_and(|(scheme, _)| is_acceptable_scheme(&scheme));
+    // A browser's URL parser drops every tab and line break, wherever it stands; dropping them
+    // here too keeps the output a fixed point (a second pass would otherwise see a different URL).
+    let joined = if joined.contains(['\t', '\n', '\r']) {
+        Cow::Owned(joined.replace(['\t', '\n', '\r'], ""))
+    } else {
+        joined
+    };
     scheme_ok.then_some(joined)
 }
 
