@@ -1,21 +1,23 @@
 //! Fetch every subscription concurrently, parse and normalize each document
 //! on a bounded pool of blocking threads as it arrives, and store each feed
-//! in its own transaction on the calling thread.
+//! in its own transaction on the calling thread; see [`Pipeline`] for the
+//! bound on the documents held in memory meanwhile.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use orrery_config::{Location, PlanetConfig, Subscription};
 use orrery_feed::{ParseOptions, ParsedFeed};
 use orrery_fetch::{
     Content, FetchConfig, FetchError, FetchOutcome, FetchRequest, Fetched, Fetcher,
 };
 use orrery_store::{FeedFailure, FeedUpdate, FetchRecord, HttpState, Store};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use url::Url;
 
 use crate::filter::Filters;
 use crate::normalize;
@@ -41,6 +43,8 @@ struct Harvested {
     job: usize,
     write: Write,
     elapsed: Duration,
+    /// The document's body slot, when it had a body.
+    slot: Option<OwnedSemaphorePermit>,
 }
 
 /// Fetches, parses and stores every subscription; returns one report per
@@ -122,14 +126,22 @@ fn fetch_all(
     observer: &mut dyn Observer,
     reports: &mut Vec<FeedReport>,
 ) -> Result<(), Error> {
-    let fetcher = Fetcher::new(fetch_config(config))?;
+    let fetch = fetch_config(config);
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let pipeline = Pipeline {
+        body_slots: Arc::new(Semaphore::new(fetch.concurrency.saturating_add(2 * cores))),
+        parsers: Arc::new(Semaphore::new(cores)),
+        fetcher: Fetcher::new(fetch)?,
+        jobs: Arc::new(jobs),
+        filters,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(Error::Runtime)?;
-    let jobs = Arc::new(jobs);
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    runtime.spawn(fetch_and_parse(fetcher, Arc::clone(&jobs), filters, tx));
+    let jobs = Arc::clone(&pipeline.jobs);
+    let (tx, mut rx) = mpsc::channel(cores);
+    runtime.spawn(pipeline.run(tx));
     while let Some(done) = rx.blocking_recv() {
         let Some(job) = jobs.get(done.job) else {
             continue;
@@ -137,6 +149,8 @@ fn fetch_all(
         let report = write(store, &job.sub, done.write, done.elapsed);
         observer.feed_done(&report);
         reports.push(report);
+        // Only now is the document's slot free (when it still held one).
+        drop(done.slot);
     }
     Ok(())
 }
@@ -153,77 +167,142 @@ pub fn fetch_config(config: &PlanetConfig) -> FetchConfig {
         max_redirects: usize::try_from(policy.max_redirects).unwrap_or(usize::MAX),
         concurrency: usize::try_from(policy.concurrency.max(1)).unwrap_or(1),
         per_host_limit: usize::try_from(policy.per_host_limit.max(1)).unwrap_or(1),
+        allow_https_downgrade: policy.allow_https_downgrade,
         ..FetchConfig::default()
     }
 }
 
-/// Drives the fetches and hands each answer to a parsing thread, at most one
-/// per core, so parsing big feeds uses the machine while slow servers are
-/// still being waited for.
-async fn fetch_and_parse(
+/// Fetches, parses and hands over every job, with a bound on the documents
+/// alive at once.
+///
+/// Fetching can outrun parsing (a fast network, big feeds), and a downloaded
+/// document waiting for a parser is memory: without a bound a planet's whole
+/// corpus would pile up. So a job takes a *body slot* before its fetch starts
+/// and gives it back only once its parsed result has been stored (or at once
+/// when the answer has no body: a 304, a 410, an error). There are enough
+/// slots for every request the fetcher allows in flight plus a short queue
+/// per parser, so round trips are not slowed while parsing keeps up, and the
+/// channel to the store writer is bounded too, so parsing waits for it.
+struct Pipeline {
     fetcher: Fetcher,
     jobs: Arc<Vec<Job>>,
     filters: Arc<Filters>,
-    tx: mpsc::UnboundedSender<Harvested>,
-) {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let parsers = Arc::new(Semaphore::new(cores));
-    let requests: Vec<FetchRequest<usize>> = jobs
-        .iter()
-        .enumerate()
-        .map(|(key, job)| FetchRequest {
-            key,
-            url: match &job.sub.location {
-                Location::Http(url) => url.clone(),
-                Location::File(path) => path.display().to_string(),
-                Location::Unsupported(url) => url.clone(),
-            },
-            etag: job.previous.etag.clone(),
-            last_modified: job.previous.last_modified.clone(),
-        })
-        .collect();
-    let mut outcomes = fetcher.fetch_all(requests);
-    while let Some(outcome) = outcomes.next().await {
-        // The semaphore is awaited in a task of its own: the stream of fetches
-        // must keep being polled, or their deadlines would run out while waiting.
-        let (jobs, filters, tx, parsers) = (
-            Arc::clone(&jobs),
-            Arc::clone(&filters),
-            tx.clone(),
-            Arc::clone(&parsers),
-        );
-        tokio::spawn(async move {
-            let Ok(_permit) = parsers.acquire_owned().await else {
+    body_slots: Arc<Semaphore>,
+    /// One parsing thread per core, so that parsing big feeds uses the
+    /// machine while slow servers are still being waited for.
+    parsers: Arc<Semaphore>,
+}
+
+impl Pipeline {
+    async fn run(self, tx: mpsc::Sender<Harvested>) {
+        let this = Arc::new(self);
+        for job in by_host_in_turn(&this.jobs) {
+            let Ok(slot) = Arc::clone(&this.body_slots).acquire_owned().await else {
                 return;
             };
-            let job = outcome.key;
-            let elapsed = outcome.elapsed;
-            let parsed = tokio::task::spawn_blocking(move || {
-                let j = jobs.get(job)?;
-                let now = Utc::now();
-                let took = chrono::Duration::from_std(outcome.elapsed).unwrap_or_default();
-                let at = now.checked_sub_signed(took).unwrap_or(now);
-                let result = catch_unwind(AssertUnwindSafe(|| process(j, outcome, &filters, at)));
-                Some(result.unwrap_or_else(|_| {
-                    Write::Failure(failure(
-                        j,
-                        at,
-                        None,
-                        Duration::ZERO,
-                        "internal error while reading the feed".into(),
-                    ))
-                }))
+            // A task per job, so that the next job can queue for its slot
+            // while this one is fetched, parsed and waits for the writer.
+            tokio::spawn(Arc::clone(&this).harvest_one(job, slot, tx.clone()));
+        }
+    }
+
+    async fn harvest_one(
+        self: Arc<Self>,
+        job: usize,
+        slot: OwnedSemaphorePermit,
+        tx: mpsc::Sender<Harvested>,
+    ) {
+        let Some(j) = self.jobs.get(job) else {
+            return;
+        };
+        let outcome = self.fetcher.fetch_one(request(job, j)).await;
+        let has_body = matches!(
+            &outcome.result,
+            Ok(Fetched {
+                content: Content::Body(_),
+                ..
             })
-            .await;
-            if let Ok(Some(write)) = parsed {
-                let _ = tx.send(Harvested {
+        );
+        let slot = has_body.then_some(slot);
+        let Ok(parser) = Arc::clone(&self.parsers).acquire_owned().await else {
+            return;
+        };
+        let elapsed = outcome.elapsed;
+        let this = Arc::clone(&self);
+        let parsed = tokio::task::spawn_blocking(move || {
+            let j = this.jobs.get(job)?;
+            let now = Utc::now();
+            let took = chrono::Duration::from_std(outcome.elapsed).unwrap_or_default();
+            let at = now.checked_sub_signed(took).unwrap_or(now);
+            let result = catch_unwind(AssertUnwindSafe(|| process(j, outcome, &this.filters, at)));
+            Some(result.unwrap_or_else(|_| {
+                Write::Failure(failure(
+                    j,
+                    at,
+                    None,
+                    Duration::ZERO,
+                    "internal error while reading the feed".into(),
+                ))
+            }))
+        })
+        .await;
+        drop(parser);
+        if let Ok(Some(write)) = parsed {
+            let _ = tx
+                .send(Harvested {
                     job,
                     write,
                     elapsed,
-                });
-            }
-        });
+                    slot,
+                })
+                .await;
+        }
     }
+}
+
+fn request(key: usize, job: &Job) -> FetchRequest<usize> {
+    FetchRequest {
+        key,
+        url: match &job.sub.location {
+            Location::Http(url) | Location::Unsupported(url) => url.clone(),
+            Location::File(path) => path.display().to_string(),
+        },
+        etag: job.previous.etag.clone(),
+        last_modified: job.previous.last_modified.clone(),
+    }
+}
+
+/// The jobs' indices, one per host in turn, in subscription order within a
+/// turn. Jobs queue for a body slot in this order: a run of feeds on one host
+/// (held to its per-host limit) would otherwise take every slot while the
+/// other hosts sit idle.
+fn by_host_in_turn(jobs: &[Job]) -> Vec<usize> {
+    in_turns(jobs.iter().map(|job| {
+        match &job.sub.location {
+            Location::Http(url) => Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned)),
+            Location::File(_) | Location::Unsupported(_) => None,
+        }
+    }))
+}
+
+/// Indices of `keys` ordered by how many earlier items share their key, then
+/// by position: the first of each key, then the second of each, and so on.
+fn in_turns<K: Hash + Eq>(keys: impl IntoIterator<Item = K>) -> Vec<usize> {
+    let mut seen: HashMap<K, usize> = HashMap::new();
+    let mut order: Vec<(usize, usize)> = keys
+        .into_iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let count = seen.entry(key).or_insert(0);
+            let turn = *count;
+            *count += 1;
+            (turn, i)
+        })
+        .collect();
+    order.sort_unstable();
+    order.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Turns one fetch outcome into what to store.
@@ -433,5 +512,18 @@ fn report(
         outcome,
         moved_to: previous.permanent_redirect.clone(),
         elapsed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_turns;
+
+    #[test]
+    fn in_turns_takes_one_per_key_in_each_turn() {
+        let hosts = ["a", "a", "a", "b", "c", "b"];
+        assert_eq!(in_turns(hosts), [0, 3, 4, 1, 5, 2]);
+        assert_eq!(in_turns(["x"; 3]), [0, 1, 2]);
+        assert!(in_turns(Vec::<&str>::new()).is_empty());
     }
 }
