@@ -17,7 +17,15 @@ use tokio::sync::oneshot;
 /// What the server answers for one path.
 #[derive(Clone)]
 enum Reply {
-    Feed { etag: String, body: String },
+    Feed {
+        etag: String,
+        body: String,
+    },
+    /// Bytes as they are, with the given Content-Type (for lying charsets).
+    Raw {
+        content_type: &'static str,
+        body: Vec<u8>,
+    },
     Status(u16, &'static str),
     MovedPermanently(String),
 }
@@ -140,8 +148,18 @@ async fn answer(mut socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
             .push(if_none_match.clone());
         state.replies.get(&path).cloned()
     };
+    if let Some(Reply::Raw { content_type, body }) = &reply {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = socket.write_all(head.as_bytes()).await;
+        let _ = socket.write_all(body).await;
+        let _ = socket.shutdown().await;
+        return;
+    }
     let response = match reply {
-        None => status_line(404, "Not Found", ""),
+        None | Some(Reply::Raw { .. }) => status_line(404, "Not Found", ""),
         Some(Reply::Status(code, reason)) => status_line(code, reason, ""),
         Some(Reply::MovedPermanently(to)) => status_line(301, "Moved Permanently", &format!("Location: {to}\r\n")),
         Some(Reply::Feed { etag, .. }) if etag == if_none_match => {
@@ -641,4 +659,33 @@ fn xml_base_feed_alternate() {
         "{}",
         rebased.index()
     );
+}
+
+#[test]
+fn a_lying_charset_header_still_yields_the_entries() {
+    let server = Server::start();
+    let url = server.url("/latin.xml");
+    // ISO-8859-1 bytes, declared so in the document, served as UTF-8.
+    let mut body = b"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n\
+        <feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Caf\xe9</title><id>urn:latin</id>\
+        <updated>2024-05-01T00:00:00Z</updated><entry><id>urn:latin:1</id>"
+        .to_vec();
+    body.extend_from_slice(
+        b"<title>Cr\xe8me br\xfbl\xe9e</title><updated>2024-05-01T00:00:00Z</updated></entry></feed>",
+    );
+    server.set(
+        "/latin.xml",
+        Reply::Raw {
+            content_type: "application/atom+xml; charset=utf-8",
+            body,
+        },
+    );
+    let planet = Planet::new(&[("Latin", url.clone())], "");
+    let summary = planet.run(Mode::Update);
+    assert!(
+        matches!(outcome(&summary, &url), FeedOutcome::Updated { new: 1, .. }),
+        "{:?}",
+        outcome(&summary, &url)
+    );
+    assert!(planet.index().contains("Crème brûlée"));
 }
