@@ -16,7 +16,7 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 enum Action {
-    /// Blacklist an entry id (as shown in atom.xml or status.json); its stored copies are deleted.
+    /// Blacklist an entry id (as its feed gives it; see `orrery parse --json`); its stored copies are deleted.
     Add {
         id: String,
         /// Why, for the next person reading the list.
