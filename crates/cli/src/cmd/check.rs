@@ -2,17 +2,12 @@
 //! every feed once. Exit status 0: no problems; 1: problems found (listed);
 //! 2: the configuration could not be read.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Configuration files (Venus INI or TOML); later ones override earlier ones.
-    #[arg(long = "config", short = 'c', default_value = "config.ini")]
-    config: Vec<PathBuf>,
-    /// A directory of themes, searched after the working directory.
-    #[arg(long = "theme-dir")]
-    theme_dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    planet: super::ConfigArgs,
     /// Print the report as JSON, for scripts.
     #[arg(long)]
     json: bool,
@@ -22,10 +17,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let options = orrery_planet::Options {
-        configs: args.config,
-        load: super::load_options(&args.theme_dirs)?,
-    };
+    let options = args.planet.options()?;
     let report = orrery_serve::check::check(&options, args.offline)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -3,7 +3,6 @@
 //! Stops cleanly on Ctrl-C and SIGTERM.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -11,12 +10,8 @@ use orrery_serve::{ServeOptions, Server};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Configuration files (Venus INI or TOML); later ones override earlier ones.
-    #[arg(long = "config", short = 'c', default_value = "config.ini")]
-    config: Vec<PathBuf>,
-    /// A directory of themes, searched after the working directory.
-    #[arg(long = "theme-dir")]
-    theme_dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    planet: super::ConfigArgs,
     /// Address to listen on. Only this machine can connect unless another
     /// address is given here.
     #[arg(long, default_value = "127.0.0.1:8080")]
@@ -35,10 +30,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .with_writer(std::io::stderr)
         .init();
     let options = ServeOptions {
-        planet: orrery_planet::Options {
-            configs: args.config,
-            load: super::load_options(&args.theme_dirs)?,
-        },
+        planet: args.planet.options()?,
         listen: args.listen,
         every: args.every,
     };

@@ -6,7 +6,6 @@
 //! cron sends means something.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -19,17 +18,8 @@ const MAX_WARNINGS: usize = 5;
 /// Options shared by the commands that run a planet.
 #[derive(clap::Args)]
 pub struct PlanetArgs {
-    /// Configuration files (Venus INI or TOML); later ones override earlier ones.
-    #[arg(
-        long = "config",
-        short = 'c',
-        default_value = "config.ini",
-        global = true
-    )]
-    config: Vec<PathBuf>,
-    /// A directory of themes, searched after the working directory.
-    #[arg(long = "theme-dir", global = true)]
-    theme_dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    planet: super::ConfigArgs,
     /// Print the summary even when not on a terminal.
     #[arg(long, short = 'v', conflicts_with = "quiet", global = true)]
     verbose: bool,
@@ -40,11 +30,7 @@ pub struct PlanetArgs {
 
 impl PlanetArgs {
     pub fn options(&self) -> anyhow::Result<Options> {
-        let load = super::load_options(&self.theme_dirs)?;
-        Ok(Options {
-            configs: self.config.clone(),
-            load,
-        })
+        self.planet.options()
     }
 
     /// Whether to print the full summary (failures are always printed).
