@@ -232,7 +232,8 @@ fn locate_materials(
                 continue;
             }
             let whose = owner
-                .map(|i| format!(" (for {})", channels[i].display_name()))
+                .and_then(|i| channels.get(i))
+                .map(|c| format!(" (for {})", c.display_name()))
                 .unwrap_or_default();
             if safe_relative(&rel).is_none() {
                 report

@@ -24,24 +24,33 @@ enum Ref<'a> {
     Named { name: &'a str, len: usize },
 }
 
+/// For `b` starting with `#`: whether the reference is hexadecimal, where its digits start, and
+/// how many there are.
+fn numeric_digits(b: &[u8]) -> (bool, usize, usize) {
+    let (hex, start) = match b.get(1) {
+        Some(b'x' | b'X') => (true, 2),
+        _ => (false, 1),
+    };
+    let digits = b
+        .get(start..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|c| {
+            if hex {
+                c.is_ascii_hexdigit()
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        .count();
+    (hex, start, digits)
+}
+
 /// Parses the reference after a marker (`s` starts right after it), for text content.
 fn text_ref(s: &str) -> Option<Ref<'_>> {
     let b = s.as_bytes();
     if b.first() == Some(&b'#') {
-        let (hex, start) = match b.get(1) {
-            Some(b'x' | b'X') => (true, 2),
-            _ => (false, 1),
-        };
-        let digits = b[start..]
-            .iter()
-            .take_while(|c| {
-                if hex {
-                    c.is_ascii_hexdigit()
-                } else {
-                    c.is_ascii_digit()
-                }
-            })
-            .count();
+        let (hex, start, digits) = numeric_digits(b);
         let end = start + digits;
         if digits == 0 || b.get(end) != Some(&b';') {
             return None;
@@ -260,20 +269,7 @@ pub(crate) fn decode(s: &str) -> Cow<'_, str> {
 fn decode_one(s: &str) -> (Option<char>, usize) {
     let b = s.as_bytes();
     if b.first() == Some(&b'#') {
-        let (hex, start) = match b.get(1) {
-            Some(b'x' | b'X') => (true, 2),
-            _ => (false, 1),
-        };
-        let digits = b[start..]
-            .iter()
-            .take_while(|c| {
-                if hex {
-                    c.is_ascii_hexdigit()
-                } else {
-                    c.is_ascii_digit()
-                }
-            })
-            .count();
+        let (hex, start, digits) = numeric_digits(b);
         if digits == 0 {
             return (None, 0);
         }
