@@ -273,11 +273,12 @@ fn author_of(
             p.and_then(|p| nonempty(p.href.as_deref())),
         );
     }
-    let email = person(&entry.common).and_then(|p| nonempty(p.email.as_deref()));
+    // A nameless author still has an address and a home page worth keeping.
+    let p = person(&entry.common);
     (
         sub.name.as_deref().and_then(|n| nonempty(Some(n))),
-        email,
-        None,
+        p.and_then(|p| nonempty(p.email.as_deref())),
+        p.and_then(|p| nonempty(p.href.as_deref())),
     )
 }
 

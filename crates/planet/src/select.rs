@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use orrery_config::PlanetConfig;
+use orrery_config::{PlanetConfig, Subscription};
 use orrery_render::{Channel, Enclosure, Item};
 use orrery_store::{EntryQuery, Store, StoredEntry, StoredFeed};
 
@@ -45,15 +45,7 @@ pub fn select(
     let channels: Vec<Channel> = config
         .subscriptions
         .iter()
-        .map(|sub| {
-            let feed = stored.remove(&sub.url);
-            let mut channel = channel(&sub.url, sub.name.as_deref(), feed.as_ref());
-            channel.options = sub.options.clone();
-            if channel.message.is_none() {
-                channel.message = inactivity(sub.activity_threshold, feed.as_ref(), now);
-            }
-            channel
-        })
+        .map(|sub| subscription_channel(sub, stored.remove(&sub.url).as_ref(), now))
         .collect();
     let index: HashMap<&str, usize> = urls
         .iter()
@@ -68,6 +60,21 @@ pub fn select(
         })
         .collect();
     Ok(Selection { channels, items })
+}
+
+/// One subscription as templates see it: its configuration, overlaid with
+/// what the last fetch stored.
+fn subscription_channel(
+    sub: &Subscription,
+    feed: Option<&StoredFeed>,
+    now: DateTime<Utc>,
+) -> Channel {
+    let mut channel = channel(&sub.url, sub.name.as_deref(), feed);
+    channel.options = sub.options.clone();
+    if channel.message.is_none() {
+        channel.message = inactivity(sub.activity_threshold, feed, now);
+    }
+    channel
 }
 
 /// Venus's `activity_threshold`: a feed whose newest entry is older than
@@ -145,3 +152,6 @@ fn item(channel: usize, entry: StoredEntry) -> Item {
         rights: extras.rights,
     }
 }
+
+#[cfg(test)]
+mod venus_tmpl;

@@ -104,7 +104,7 @@ impl Context {
         top.insert("language".into(), text(language));
         if let Some((feed, feedtype)) = site.feed(outputs) {
             top.insert("feed".into(), text(&feed));
-            top.insert("feedtype".into(), text(feedtype));
+            top.insert("feedtype".into(), text(&feedtype));
         }
         put_date(&mut top, "date", Some(&planet.now), &site.date_format);
         top.insert("outputs".into(), outputs.iter().map(|o| text(o)).collect());
@@ -220,8 +220,10 @@ fn item_list(site: &Site, channels: &[Map]) -> Value {
         if new_day {
             m.insert("new_date".into(), text(&day));
         }
+        // Venus's value is the source's id; the group starts whenever the
+        // subscription changes, even between two feeds sharing an id.
         if new_day || new_source {
-            if let Some(source) = channel.get("url") {
+            if let Some(source) = channel.get("id") {
                 m.insert("new_channel".into(), source.clone());
             }
         }

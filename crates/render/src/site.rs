@@ -53,22 +53,33 @@ impl<'a> Site<'a> {
         absolute(&self.planet.link, href)
     }
 
-    /// The planet's own feed and its type, as Venus derives them: the first
-    /// output whose name mentions atom or rss, and only when `link` is set.
-    pub fn feed(&self, outputs: &[String]) -> Option<(String, &'static str)> {
-        if self.planet.link.is_empty() {
-            return None;
-        }
-        outputs.iter().find_map(|o| {
-            let kind = if o.contains("atom") {
-                "atom"
-            } else if o.contains("rss") {
-                "rss"
-            } else {
-                return None;
-            };
-            Some((self.url_of(o), kind))
-        })
+    /// The planet's own feed and its type, as Venus derives them: the
+    /// `feed` option, else the first output whose name mentions atom or rss
+    /// (only when `link` is set); the type is the `feedtype` option, else
+    /// `rss` when the feed's file name says so and `atom` otherwise.
+    pub fn feed(&self, outputs: &[String]) -> Option<(String, String)> {
+        let option = |key: &str| {
+            self.planet
+                .options
+                .get(key)
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+        };
+        let feed = match option("feed") {
+            Some(feed) => self.absolute(feed),
+            None if self.planet.link.is_empty() => return None,
+            None => outputs
+                .iter()
+                .find(|o| o.contains("atom") || o.contains("rss"))
+                .map(|o| self.url_of(o))?,
+        };
+        let feedtype = match option("feedtype") {
+            Some(t) => t.to_owned(),
+            // The file name decides, not a host that happens to say "rss".
+            None if feed.rsplit('/').next().is_some_and(|f| f.contains("rss")) => "rss".to_owned(),
+            None => "atom".to_owned(),
+        };
+        Some((feed, feedtype))
     }
 
     /// A stable identifier for the planet's feeds: its URL, or a URN made
@@ -81,5 +92,54 @@ impl<'a> Site<'a> {
         } else {
             self.planet.link.clone()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn feed_of(link: &str, options: &[(&str, &str)], outputs: &[&str]) -> Option<(String, String)> {
+        let mut planet = Planet::new("p", Utc::now());
+        planet.link = link.to_owned();
+        for (k, v) in options {
+            planet.options.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let outputs: Vec<String> = outputs.iter().map(|o| (*o).to_owned()).collect();
+        Site::new(&planet, &[], &[]).ok()?.feed(&outputs)
+    }
+
+    #[test]
+    fn the_planets_own_feed() {
+        let pair = |f: &str, t: &str| Some((f.to_owned(), t.to_owned()));
+        // Venus's tmpl case feed_feed.ini: the option wins, even without `link`.
+        assert_eq!(
+            feed_of("", &[("feed", "http://example.com/atom.xml")], &[]),
+            pair("http://example.com/atom.xml", "atom")
+        );
+        assert_eq!(
+            feed_of(
+                "http://p.example/",
+                &[],
+                &["index.html", "rss20.xml", "atom.xml"]
+            ),
+            pair("http://p.example/rss20.xml", "rss")
+        );
+        assert_eq!(feed_of("", &[], &["atom.xml"]), None);
+        assert_eq!(feed_of("http://p.example/", &[], &["index.html"]), None);
+        // The file name decides the type, not the host; the option overrides both.
+        assert_eq!(
+            feed_of("http://rss.example/", &[], &["atom.xml"]),
+            pair("http://rss.example/atom.xml", "atom")
+        );
+        assert_eq!(
+            feed_of(
+                "http://p.example/",
+                &[("feed", "x.xml"), ("feedtype", "rss")],
+                &[]
+            ),
+            pair("http://p.example/x.xml", "rss")
+        );
     }
 }
