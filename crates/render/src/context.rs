@@ -163,8 +163,14 @@ fn channel_vars(planet: &Planet, c: &Channel, format: &DateFormat) -> Map {
     m.insert("css-id".into(), text(&css_id(name)));
     m.insert("css_id".into(), text(&css_id(name)));
     m.insert("url".into(), text(&absolute(&planet.link, &c.url)));
-    m.insert("id".into(), text(c.id.as_deref().unwrap_or(&c.url)));
     let link = c.link.as_deref().filter(|l| !l.is_empty());
+    // Venus's source id: the feed's id, else its link. A feed with neither has
+    // none, so a Venus theme starts no new channel group for it, as Venus did.
+    put(
+        &mut m,
+        "id",
+        c.id.as_deref().filter(|i| !i.is_empty()).or(link),
+    );
     put(
         &mut m,
         "link",

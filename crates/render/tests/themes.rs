@@ -115,6 +115,7 @@ fn template_variables_follow_venus() {
     let mut frog = Channel {
         url: "http://example.com/feed".into(),
         title: Some("Se\u{f1}or Frog".into()),
+        link: Some("http://example.com/".into()),
         last_updated: Some(leap),
         ..Channel::default()
     };
@@ -157,14 +158,15 @@ fn template_variables_follow_venus() {
         lines[0],
         "AT&amp;T|AT&T|john@example.com|February 29, 2004 02:14 AM|2004-02-29T02:14:55+00:00|\
          Sun, 29 Feb 2004 02:14:55 +0000|February 29, 2004 02:14 AM|February 29, 2004|\
-         http://example.com/feed|Se\u{f1}or Frog|http://example.com/music.mp3|100|audio/mpeg|true|\
+         http://example.com/|Se\u{f1}or Frog|http://example.com/music.mp3|100|audio/mpeg|true|\
          Sun, 29 Feb 2004 02:14:55 +0000|frog|&copy; 2006"
     );
-    // Same day, other channel: new_channel but no new_date; no title.
+    // Same day, other channel, no new_date; no title. new_channel is the
+    // channel's id, else its link (Venus's source id): this one has neither.
     assert_eq!(
         lines[1],
         "||john@example.com|February 29, 2004 02:14 AM|2004-02-29T02:14:55+00:00|\
-         Sun, 29 Feb 2004 02:14:55 +0000|February 29, 2004 02:14 AM||http://example.org/feed|foo|\
+         Sun, 29 Feb 2004 02:14:55 +0000|February 29, 2004 02:14 AM|||foo|\
          http://example.com/music.mp3|100|audio/mpeg|false|||&copy; 2006"
     );
     // Channels sorted by name.

@@ -44,6 +44,9 @@ pub enum Kind {
     NotAFeed,
     /// The feed redirects permanently: the subscription should be updated.
     Moved,
+    /// The feed declares neither an id nor a link, so Venus themes start no
+    /// heading for it and its posts show under the previous blog's name.
+    Anonymous,
 }
 
 impl fmt::Display for Kind {
@@ -56,6 +59,7 @@ impl fmt::Display for Kind {
             Self::Unreachable => "unreachable",
             Self::NotAFeed => "not a feed",
             Self::Moved => "moved",
+            Self::Anonymous => "anonymous",
         })
     }
 }
@@ -414,6 +418,16 @@ fn judge(url: &str, fetched: &Fetched) -> Vec<Finding> {
                     .as_deref()
                     .unwrap_or("no feed elements found");
                 found.push(finding(Kind::NotAFeed, url, format!("not a feed ({why})")));
+            } else if [&parsed.feed.common.id, &parsed.feed.common.link]
+                .iter()
+                .all(|v| v.as_deref().is_none_or(|v| v.trim().is_empty()))
+            {
+                found.push(finding(
+                    Kind::Anonymous,
+                    url,
+                    "the feed has neither an id nor a link: Venus themes such as classic_fancy \
+                     start no heading for it, so its posts appear under the previous blog's name",
+                ));
             }
         }
     }

@@ -18,6 +18,10 @@ const FEED: &str = "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/
     <entry><id>urn:check:1</id><title>One</title><updated>2024-01-01T00:00:00Z</updated></entry>\
     </feed>";
 
+/// A feed that names neither its id nor its site.
+const ANONYMOUS: &str = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>\
+    <title>Nameless</title><link/><item><title>Post</title></item></channel></rss>";
+
 const PAGE: &str = "<!DOCTYPE html><html><head><title>A blog</title></head>\
     <body><p>Welcome to my blog.</p></body></html>";
 
@@ -42,6 +46,10 @@ impl Site {
             .route(
                 "/old.xml",
                 get(|| async { Redirect::permanent("/feed.xml") }),
+            )
+            .route(
+                "/anonymous.xml",
+                get(|| async { ([(header::CONTENT_TYPE, "application/rss+xml")], ANONYMOUS) }),
             )
             .route(
                 "/page.html",
@@ -97,7 +105,7 @@ fn finds_every_kind_of_problem() {
     with_face(dir.path());
     let config = format!(
         "{}\n[{o}/feed.xml]\nface = alice.png\nfacewidth = 64\nfaceheight = 64\n\n\
-         [{o}/missing.xml]\n\n[{o}/old.xml]\n\n[{o}/page.html]\n\n\
+         [{o}/missing.xml]\n\n[{o}/old.xml]\n\n[{o}/page.html]\n\n[{o}/anonymous.xml]\n\n\
          [{}/./feed.xml#top]\nface = bob.png\n",
         planet("frobnicate = yes"),
         // The same URL as the first, spelt differently.
@@ -106,8 +114,8 @@ fn finds_every_kind_of_problem() {
     let options = write_config(dir.path(), &config);
     let report = check(&options, false).unwrap();
     let f = &report.findings;
-    assert_eq!(report.subscriptions, 5);
-    assert_eq!(report.fetched, 5);
+    assert_eq!(report.subscriptions, 6);
+    assert_eq!(report.fetched, 6);
 
     let config = of_kind(f, Kind::Config);
     assert_eq!(config.len(), 1, "{f:#?}");
@@ -147,7 +155,11 @@ fn finds_every_kind_of_problem() {
     let not_feed = of_kind(f, Kind::NotAFeed);
     assert_eq!(not_feed.len(), 1, "{f:#?}");
     assert_eq!(not_feed[0].subject, format!("{o}/page.html"));
-    assert_eq!(f.len(), 7, "{f:#?}");
+
+    let anonymous = of_kind(f, Kind::Anonymous);
+    assert_eq!(anonymous.len(), 1, "{f:#?}");
+    assert_eq!(anonymous[0].subject, format!("{o}/anonymous.xml"));
+    assert_eq!(f.len(), 8, "{f:#?}");
 
     let json = serde_json::to_value(&report).unwrap();
     let moved = json["findings"]
@@ -159,7 +171,7 @@ fn finds_every_kind_of_problem() {
     assert_eq!(moved["fix"], format!("{o}/feed.xml"));
     let text = report.to_string();
     assert!(
-        text.ends_with("5 subscriptions, 5 fetched: 7 problems\n"),
+        text.ends_with("6 subscriptions, 6 fetched: 8 problems\n"),
         "{text}"
     );
 }
