@@ -33,6 +33,12 @@ enum Command {
     Add(cmd::add::AddArgs),
     /// Unsubscribe from a feed.
     Remove(cmd::add::RemoveArgs),
+    /// Subscribe to every feed of an OPML file (a path or an http(s) URL).
+    ImportOpml(cmd::opml::ImportArgs),
+    /// Write the subscriptions as an OPML 2.0 document.
+    ExportOpml(cmd::opml::ExportArgs),
+    /// Write a Venus INI configuration as an equivalent TOML configuration.
+    Migrate(cmd::migrate::Args),
     /// List the bundled themes, or import a Planet Venus theme.
     Theme(cmd::theme::Args),
     /// Serve the published planet for preview; with --every, keep it updated.
@@ -54,6 +60,9 @@ fn main() -> std::process::ExitCode {
         Command::Init(args) => cmd::init::run(args),
         Command::Add(args) => cmd::add::run_add(args),
         Command::Remove(args) => cmd::add::run_remove(args),
+        Command::ImportOpml(args) => cmd::opml::run_import(args),
+        Command::ExportOpml(args) => cmd::opml::run_export(args),
+        Command::Migrate(args) => cmd::migrate::run(args),
         Command::Theme(args) => cmd::theme::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Check(args) => cmd::check::run(args),

@@ -27,14 +27,18 @@
 //! [`reading_list`] parses OPML/CSV/INI lists; `resolve` applies Venus's
 //! rules (section kinds, inheritance, defaults) to build the [`model`], with
 //! `lookup` reading typed values and `warnings` reporting unused options.
+//! [`edit`] changes a file's subscriptions in place and [`migrate`] writes
+//! an INI configuration as TOML.
 
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod edit;
 pub mod ini;
 mod lookup;
+pub mod migrate;
 pub mod model;
 pub mod options;
 pub mod reading_list;

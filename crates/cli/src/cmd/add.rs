@@ -1,12 +1,8 @@
 //! `orrery add` and `orrery remove`: subscribe to a site or a feed, and
-//! unsubscribe, by editing the configuration file in place. The INI file is
-//! changed textually (a section appended or cut out), so its comments and
-//! layout stay as the owner wrote them; TOML files are edited with
-//! `toml_edit`, which keeps them too.
+//! unsubscribe, by editing the configuration file in place (see
+//! [`orrery_config::edit`]: comments and layout stay as the owner wrote them).
 
 use std::cell::RefCell;
-use std::fs;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -15,7 +11,7 @@ use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{
     BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
-use orrery_config::ini::{ini_source, Ini};
+use orrery_config::edit::{self, NewSubscription};
 use orrery_feed::{ParseOptions, ParsedFeed};
 use orrery_fetch::{Content, FetchConfig, FetchRequest, Fetcher};
 use url::Url;
@@ -139,15 +135,17 @@ pub async fn discover(fetcher: &Fetcher, url: &str) -> anyhow::Result<Found> {
     bail!("{url} is not a feed, and no feed was found on that site")
 }
 
-struct Document {
-    body: Vec<u8>,
+/// A fetched document.
+pub(crate) struct Document {
+    pub(crate) body: Vec<u8>,
     final_url: Url,
     /// Where the document has moved for good.
     permanent: Option<String>,
     content_type: Option<String>,
 }
 
-async fn fetch(fetcher: &Fetcher, url: &str) -> anyhow::Result<Document> {
+/// Fetches `url`; anything but a successful response with a body is an error.
+pub(crate) async fn fetch(fetcher: &Fetcher, url: &str) -> anyhow::Result<Document> {
     let outcome = fetcher.fetch_one(FetchRequest::new((), url)).await;
     let fetched = outcome.result.with_context(|| format!("fetching {url}"))?;
     let Content::Body(body) = fetched.content else {
@@ -260,191 +258,27 @@ fn scan_html(html: &str) -> Scan {
     tokenizer.sink.0.take()
 }
 
-/// Whether two subscription URLs name the same feed.
-fn same_feed(a: &str, b: &str) -> bool {
-    match (Url::parse(a.trim()), Url::parse(b.trim())) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a.trim() == b.trim(),
-    }
-}
-
-fn is_toml(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
-}
-
-fn read_config(path: &Path) -> anyhow::Result<String> {
-    let mut text = String::new();
-    fs::File::open(path)
-        .and_then(|f| {
-            f.take(orrery_config::MAX_CONFIG_BYTES)
-                .read_to_string(&mut text)
-        })
-        .with_context(|| format!("reading {}", path.display()))?;
-    Ok(text)
-}
-
-/// Replaces the file through a sibling temporary file, so a crash never
-/// leaves half a configuration.
-fn write_config(path: &Path, text: &str) -> anyhow::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".orrery-new");
-    let tmp = PathBuf::from(tmp);
-    fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
-}
-
 /// Adds a subscription to the configuration file; refuses a duplicate.
 pub fn subscribe(path: &Path, url: &str, name: &str) -> anyhow::Result<()> {
-    let text = read_config(path)?;
-    let name = one_line(name);
-    let updated = if is_toml(path) {
-        toml_add(&text, url, &name)?
-    } else {
-        ini_add(&text, path, url, &name)?
+    let text = edit::read_for_edit(path)?;
+    let new = NewSubscription {
+        url: url.to_owned(),
+        name: name.to_owned(),
     };
-    write_config(path, &updated)
+    let added = edit::add_subscriptions(&text, path, &[new])?;
+    if let Some(skipped) = added.skipped.first() {
+        bail!("{}: {}", skipped.url, skipped.reason);
+    }
+    edit::replace_file(path, added.text.as_bytes())?;
+    Ok(())
 }
 
 /// Removes every section of the subscription `url`.
 pub fn unsubscribe(path: &Path, url: &str) -> anyhow::Result<()> {
-    let text = read_config(path)?;
-    let updated = if is_toml(path) {
-        toml_remove(&text, url)?
-    } else {
-        ini_remove(&text, url)?
-    };
-    write_config(path, &updated)
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn ini_add(text: &str, path: &Path, url: &str, name: &str) -> anyhow::Result<String> {
-    if url.contains(['[', ']', '\n', '\r']) || url.trim() != url || url.is_empty() {
-        bail!("{url:?} cannot be a section name of an INI file");
-    }
-    let mut ini = Ini::new();
-    let cwd = std::env::current_dir()?;
-    if let Err(errors) = ini.read_str(text, &ini_source(path, &cwd)) {
-        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        bail!("{}", lines.join("\n"));
-    }
-    if let Some(existing) = ini.sections().find(|s| same_feed(s, url)) {
-        bail!("already subscribed: [{existing}]");
-    }
-    let mut out = text.to_owned();
-    if !out.is_empty() && !out.ends_with('\n') {
-        out.push('\n');
-    }
-    out.push_str(&format!("\n[{url}]\nname = {}\n", ini_value(name)));
-    Ok(out)
-}
-
-/// A value as Python 2's ConfigParser reads it back: it expands `%(`
-/// until none is left, so no value can keep one (a space is put in), and
-/// whitespace before a `;` would start an inline comment (it is dropped).
-fn ini_value(value: &str) -> String {
-    let value = value.replace("%(", "% (");
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        if c == ';' {
-            while out.ends_with([' ', '\t']) {
-                out.pop();
-            }
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Cuts out each `[url]` section: its header and option lines, and the
-/// blank line after it; comments before the next section stay.
-fn ini_remove(text: &str, url: &str) -> anyhow::Result<String> {
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let header = |line: &str| -> Option<String> {
-        let rest = line.strip_prefix('[')?;
-        rest.find(']').map(|end| rest[..end].to_owned())
-    };
-    let mut keep = vec![true; lines.len()];
-    let mut removed = 0;
-    let mut i = 0;
-    while i < lines.len() {
-        match header(lines[i]) {
-            Some(section) if same_feed(&section, url) => {
-                removed += 1;
-                let mut end = i + 1;
-                while end < lines.len() && header(lines[end]).is_none() {
-                    end += 1;
-                }
-                // Trailing comments and blank lines introduce what follows.
-                let mut last = end;
-                while last > i + 1 && is_comment_or_blank(lines[last - 1]) {
-                    last -= 1;
-                }
-                // One blank line goes with the section: after it, else before.
-                let mut first = i;
-                if last < end && lines[last].trim().is_empty() {
-                    last += 1;
-                } else if i > 0 && lines[i - 1].trim().is_empty() && keep[i - 1] {
-                    first -= 1;
-                }
-                keep[first..last].iter_mut().for_each(|k| *k = false);
-                i = end;
-            }
-            _ => i += 1,
-        }
-    }
-    if removed == 0 {
-        bail!("not subscribed to {url}");
-    }
-    Ok(lines
-        .iter()
-        .zip(keep)
-        .filter_map(|(line, keep)| keep.then_some(*line))
-        .collect())
-}
-
-fn is_comment_or_blank(line: &str) -> bool {
-    let t = line.trim();
-    t.is_empty() || line.starts_with(['#', ';'])
-}
-
-fn toml_add(text: &str, url: &str, name: &str) -> anyhow::Result<String> {
-    let mut doc: toml_edit::DocumentMut = text.parse()?;
-    let list = doc
-        .entry("subscription")
-        .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
-        .as_array_of_tables_mut()
-        .context("`subscription` is not a list of [[subscription]] tables")?;
-    let known = |t: &toml_edit::Table| t.get("url").and_then(|v| v.as_str()).map(str::to_owned);
-    if let Some(existing) = list.iter().filter_map(known).find(|u| same_feed(u, url)) {
-        bail!("already subscribed: {existing}");
-    }
-    let mut table = toml_edit::Table::new();
-    table.insert("url", toml_edit::value(url));
-    table.insert("name", toml_edit::value(name));
-    list.push(table);
-    Ok(doc.to_string())
-}
-
-fn toml_remove(text: &str, url: &str) -> anyhow::Result<String> {
-    let mut doc: toml_edit::DocumentMut = text.parse()?;
-    let list = doc
-        .get_mut("subscription")
-        .and_then(toml_edit::Item::as_array_of_tables_mut)
-        .with_context(|| format!("not subscribed to {url}"))?;
-    let before = list.len();
-    list.retain(|t| {
-        !t.get("url")
-            .and_then(|v| v.as_str())
-            .is_some_and(|u| same_feed(u, url))
-    });
-    if list.len() == before {
-        bail!("not subscribed to {url}");
-    }
-    Ok(doc.to_string())
+    let text = edit::read_for_edit(path)?;
+    let updated = edit::remove_subscription(&text, path, url)?;
+    edit::replace_file(path, updated.as_bytes())?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -528,57 +362,5 @@ mod tests {
         let base = serve(vec![("/", "text/html", "<p>nothing</p>".to_owned())]);
         let err = discover_blocking(&format!("{base}/")).unwrap_err();
         assert!(err.to_string().contains("no feed was found"), "{err}");
-    }
-
-    const INI: &str = "# My planet\n[Planet]\nname = Test ; a comment\n\n# Alice\n[http://a.example/feed]\nname = Alice\n\n# Bob writes about cats.\n[http://b.example/feed]\nname = Bob\n";
-
-    #[test]
-    fn ini_sections_are_appended_and_cut_out_textually() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("planet.ini");
-        fs::write(&path, INI).unwrap();
-        let name = "Carol's 100% %(weird) ; blog";
-        subscribe(&path, "http://c.example/feed", name).unwrap();
-        let text = fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with(INI), "{text}");
-
-        // Read back with Venus's rules, the name is what was given but for
-        // what Venus cannot keep: `%(` and whitespace before `;`.
-        let mut ini = Ini::new();
-        ini.read_str(&text, &ini_source(&path, dir.path())).unwrap();
-        assert_eq!(
-            ini.get("http://c.example/feed", "name").unwrap().as_deref(),
-            Some("Carol's 100% % (weird); blog")
-        );
-
-        let err = subscribe(&path, "HTTP://C.EXAMPLE:80/feed", "again").unwrap_err();
-        assert!(err.to_string().contains("already subscribed"), "{err}");
-
-        unsubscribe(&path, "http://c.example/feed").unwrap();
-        assert_eq!(fs::read_to_string(&path).unwrap(), INI);
-        unsubscribe(&path, "http://a.example/feed").unwrap();
-        assert_eq!(
-            fs::read_to_string(&path).unwrap(),
-            "# My planet\n[Planet]\nname = Test ; a comment\n\n# Alice\n# Bob writes about cats.\n[http://b.example/feed]\nname = Bob\n"
-        );
-        let err = unsubscribe(&path, "http://a.example/feed").unwrap_err();
-        assert!(err.to_string().contains("not subscribed"), "{err}");
-        assert!(subscribe(&path, "http://[::1]/feed", "v6").is_err());
-    }
-
-    #[test]
-    fn toml_subscriptions_keep_the_rest_of_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("planet.toml");
-        let original = "# settings\n[planet]\nname = \"T\" # inline\n\n[[subscription]]\nurl = \"http://a.example/feed\"\nname = \"Alice\"\n";
-        fs::write(&path, original).unwrap();
-        subscribe(&path, "http://b.example/feed", "Bob \"B\"").unwrap();
-        let text = fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with(original), "{text}");
-        let doc: toml_edit::DocumentMut = text.parse().unwrap();
-        assert_eq!(doc["subscription"][1]["name"].as_str(), Some("Bob \"B\""));
-        assert!(subscribe(&path, "http://b.example/feed", "x").is_err());
-        unsubscribe(&path, "http://b.example/feed").unwrap();
-        assert_eq!(fs::read_to_string(&path).unwrap(), original);
     }
 }

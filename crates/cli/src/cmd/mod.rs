@@ -7,6 +7,8 @@ pub mod config;
 pub mod expunge;
 pub mod fetch;
 pub mod init;
+pub mod migrate;
+pub mod opml;
 pub mod parse;
 pub mod serve;
 pub mod theme;

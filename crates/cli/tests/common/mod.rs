@@ -75,3 +75,22 @@ pub fn run(cmd: &mut Command) -> (Option<i32>, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// `orrery` run from `dir`, with no proxy in the way of loopback servers.
+#[allow(dead_code)] // not every test binary runs commands this way
+pub fn orrery_in(dir: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir);
+    for var in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("NO_PROXY", "*");
+    cmd
+}

@@ -1,0 +1,139 @@
+//! `orrery import-opml` and `orrery export-opml`: move a subscription list
+//! between planets and feed readers. Import appends to the configuration file
+//! in place (see [`orrery_config::edit`]); export writes OPML 2.0.
+
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use orrery_config::edit::{self, NewSubscription};
+use orrery_config::reading_list::{self, Outline, MAX_LIST_BYTES};
+use orrery_config::{Config, ReadingListKind};
+use orrery_fetch::{FetchConfig, Fetcher};
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// The OPML file: a path, or an http(s) URL.
+    file: String,
+    /// The configuration file to add to (Venus INI, or TOML by extension).
+    #[arg(long = "config", short = 'c', default_value = "config.ini")]
+    config: PathBuf,
+    /// Print what would be added without changing the configuration.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    planet: super::ConfigArgs,
+    /// Write to this file instead of standard output.
+    #[arg(long = "output", short = 'o')]
+    output: Option<PathBuf>,
+}
+
+pub fn run_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let bytes = read_opml(&args.file)?;
+    let list = reading_list::parse(ReadingListKind::Opml, &bytes, &args.file)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.file))?;
+    for warning in &list.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let mut new = Vec::new();
+    let mut refused = Vec::new();
+    for entry in list.entries {
+        let name = entry
+            .options
+            .into_iter()
+            .find(|(k, _)| k == "name")
+            .map(|(_, v)| v)
+            .unwrap_or_else(|| entry.section.clone());
+        // A list from elsewhere must not make the planet publish local files.
+        let web =
+            url::Url::parse(&entry.section).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        if web {
+            new.push(NewSubscription {
+                url: entry.section,
+                name,
+            });
+        } else {
+            refused.push(entry.section);
+        }
+    }
+    let text = edit::read_for_edit(&args.config)?;
+    let added = edit::add_subscriptions(&text, &args.config, &new)?;
+    let verb = if args.dry_run { "would add" } else { "added" };
+    for sub in &added.added {
+        println!("{verb} {} as {:?}", sub.url, sub.name);
+    }
+    for url in &refused {
+        println!("skipped {url}: not an http(s) URL");
+    }
+    for skipped in &added.skipped {
+        println!("skipped {}: {}", skipped.url, skipped.reason);
+    }
+    if !args.dry_run && !added.added.is_empty() {
+        edit::replace_file(&args.config, added.text.as_bytes())?;
+    }
+    println!(
+        "{} {verb}, {} skipped",
+        added.added.len(),
+        refused.len() + added.skipped.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The OPML document's bytes, from a file or the web, at most
+/// [`MAX_LIST_BYTES`] of them.
+fn read_opml(source: &str) -> anyhow::Result<Vec<u8>> {
+    let lower = source.to_ascii_lowercase();
+    let bytes = if lower.starts_with("http://") || lower.starts_with("https://") {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let fetcher = Fetcher::new(FetchConfig::default())?;
+        runtime.block_on(super::add::fetch(&fetcher, source))?.body
+    } else {
+        let mut bytes = Vec::new();
+        std::fs::File::open(source)
+            .and_then(|f| f.take(MAX_LIST_BYTES as u64 + 1).read_to_end(&mut bytes))
+            .with_context(|| format!("reading {source}"))?;
+        bytes
+    };
+    if bytes.len() > MAX_LIST_BYTES {
+        anyhow::bail!("{source}: larger than {MAX_LIST_BYTES} bytes");
+    }
+    Ok(bytes)
+}
+
+pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let opts = super::load_options(&args.planet.theme_dirs)?;
+    let config = Config::load(&args.planet.config, &opts)?;
+    for url in config.pending_reading_lists() {
+        eprintln!("note: reading list {url} is not fetched by export-opml; its feeds are left out");
+    }
+    let resolved = config.resolve()?;
+    let outlines: Vec<Outline> = resolved
+        .subscriptions
+        .iter()
+        .map(|sub| Outline {
+            text: sub.name.clone().unwrap_or_else(|| sub.url.clone()),
+            xml_url: sub.url.clone(),
+            html_url: sub.options.get("link").filter(|l| !l.is_empty()).cloned(),
+        })
+        .collect();
+    let opml = reading_list::write_opml(&resolved.planet.name, &outlines);
+    match &args.output {
+        Some(path) => {
+            edit::replace_file(path, opml.as_bytes())?;
+            eprintln!(
+                "wrote {} subscriptions to {}",
+                outlines.len(),
+                path.display()
+            );
+        }
+        None => print!("{opml}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
