@@ -87,8 +87,15 @@ pub enum FetchError {
     Decode { reason: String },
     #[error("host asked us to wait {} s", .wait.as_secs_f64().ceil())]
     Deferred { wait: Duration },
-    #[error("cannot read {path}: {reason}")]
-    File { path: String, reason: String },
+    /// The message leaves the path out: the caller knows which subscription
+    /// it asked for, and the message may be published (a status page) where
+    /// the machine's directory layout has no business.
+    #[error("cannot read the file: {reason}")]
+    File {
+        /// The path as the request gave it.
+        path: String,
+        reason: String,
+    },
     #[error("network error: {reason}")]
     Network { reason: String },
 }

@@ -6,6 +6,7 @@
 //! `ETag`, so an unchanged file is reported as not modified and need not be
 //! parsed again, while a file rewritten within the same second is still seen.
 
+use std::io::ErrorKind;
 use std::path::Path;
 
 use bytes::Bytes;
@@ -25,13 +26,12 @@ pub(crate) async fn read(
         path: path.display().to_string(),
         reason,
     };
-    let absolute = std::path::absolute(path).map_err(|e| fail(e.to_string()))?;
+    let io_fail = |e: std::io::Error| fail(plain_io(&e));
+    let absolute = std::path::absolute(path).map_err(io_fail)?;
     let final_url =
         Url::from_file_path(&absolute).map_err(|()| fail("not a valid file path".into()))?;
-    let file = tokio::fs::File::open(&absolute)
-        .await
-        .map_err(|e| fail(e.to_string()))?;
-    let meta = file.metadata().await.map_err(|e| fail(e.to_string()))?;
+    let file = tokio::fs::File::open(&absolute).await.map_err(io_fail)?;
+    let meta = file.metadata().await.map_err(io_fail)?;
     // A FIFO or device would block or never end.
     if !meta.is_file() {
         return Err(fail("not a regular file".into()));
@@ -74,12 +74,23 @@ pub(crate) async fn read(
     file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut body)
         .await
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(io_fail)?;
     if u64::try_from(body.len()).unwrap_or(u64::MAX) > max_bytes {
         return Err(FetchError::TooLarge { limit: max_bytes });
     }
     fetched.content = Content::Body(Bytes::from(body));
     Ok(fetched)
+}
+
+/// The common failures in plain words; the operating system's own message
+/// (never a path: `std::io` leaves paths out) for the rest.
+fn plain_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        ErrorKind::NotFound => "no such file".to_owned(),
+        ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        ErrorKind::IsADirectory => "a directory, not a file".to_owned(),
+        _ => e.to_string(),
+    }
 }
 
 /// A strong validator for a local file: its size and modification time to the nanosecond.

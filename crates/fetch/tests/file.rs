@@ -147,9 +147,8 @@ async fn oversized_missing_and_special_files_fail_clearly() {
         .await
         .unwrap_err();
     assert!(matches!(err, FetchError::File { .. }), "{err}");
-    assert!(err
-        .to_string()
-        .starts_with(&format!("cannot read {}: ", missing.display())));
+    // The message may be published: it names no path of the machine.
+    assert_eq!(err.to_string(), "cannot read the file: no such file");
 
     let err = get(&f, FetchRequest::new((), dir.path().display().to_string()))
         .await

@@ -203,6 +203,7 @@ fn channel_vars(planet: &Planet, c: &Channel, format: &DateFormat) -> Map {
         c.permanent_redirect.as_deref(),
     );
     put(&mut m, "problem", status::problem(c).as_deref());
+    put(&mut m, "file", status::local_file(c));
     m
 }
 

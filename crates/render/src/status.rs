@@ -9,46 +9,74 @@ use crate::model::Channel;
 use crate::site::Site;
 use crate::Error;
 
-/// The standard phrase of the HTTP statuses feeds commonly answer with.
-fn reason_phrase(code: u16) -> Option<&'static str> {
+/// What an HTTP error status usually means for a feed, for readers who do
+/// not know the codes by heart.
+fn meaning(code: u16) -> Option<&'static str> {
     Some(match code {
-        301 => "moved permanently",
-        302 => "found elsewhere (temporary redirect)",
-        304 => "not modified",
-        307 => "temporary redirect",
-        308 => "permanent redirect",
-        400 => "bad request",
-        401 => "authentication required",
-        403 => "access forbidden",
-        404 => "not found",
-        406 => "not acceptable",
-        408 => "request timeout",
-        410 => "gone for good",
-        429 => "too many requests",
-        500 => "server error",
-        502 => "bad gateway",
-        503 => "service unavailable",
-        504 => "gateway timeout",
+        400 => "the server did not understand the request",
+        401 => "the feed needs a password",
+        403 => "the server refuses to give the feed to the planet",
+        404 => "there is no feed at this address",
+        406 => "the server refuses every format the planet accepts",
+        408 => "the server gave up waiting",
+        410 => "the feed was removed for good",
+        429 => "the server says the planet asks too often",
+        500 | 502 | 504 => "the server or a proxy in front of it is failing",
+        503 => "the server is overloaded or down for maintenance",
         _ => return None,
     })
 }
 
+/// A message that starts with a bare status line ("HTTP 404 Not Found",
+/// possibly followed by "; ...") gets the status's meaning after that line.
+fn explain(message: &str, code: u16) -> Option<String> {
+    let meaning = meaning(code)?;
+    let rest = message.strip_prefix(&format!("HTTP {code}"))?;
+    let (line, tail) = rest.split_at(rest.find(';').unwrap_or(rest.len()));
+    if line.contains(':') || !(line.is_empty() || line.starts_with(' ')) {
+        return None;
+    }
+    Some(format!("HTTP {code}{line} ({meaning}){tail}"))
+}
+
 /// What is wrong with a subscription, or `None` when nothing is.
 pub fn problem(c: &Channel) -> Option<String> {
-    if let Some(message) = c
+    let message = c
         .message
         .as_deref()
         .map(str::trim)
-        .filter(|m| !m.is_empty())
-    {
-        return Some(message.to_owned());
+        .filter(|m| !m.is_empty());
+    let code = c.http_status.filter(|&code| code >= 400);
+    match (message, code) {
+        (Some(message), Some(code)) => {
+            Some(explain(message, code).unwrap_or_else(|| message.to_owned()))
+        }
+        (Some(message), None) => Some(message.to_owned()),
+        (None, Some(code)) => {
+            let line = format!("HTTP {code}");
+            Some(explain(&line, code).unwrap_or(line))
+        }
+        (None, None) => None,
     }
-    match c.http_status {
-        Some(code) if code >= 400 => Some(match reason_phrase(code) {
-            Some(phrase) => format!("HTTP {code}: {phrase}"),
-            None => format!("HTTP {code}"),
-        }),
-        _ => None,
+}
+
+/// The path as written in the configuration when the subscription is a
+/// local file: it has no URL scheme (Venus's rule, as the configuration
+/// applies it) or the `file:` scheme. Such a subscription must not be
+/// published as a link: joined with the planet's address, as relative
+/// links are, it would lead nowhere.
+pub(crate) fn local_file(c: &Channel) -> Option<&str> {
+    let url = c.url.trim();
+    let scheme = url.split_once(':').map(|(scheme, _)| scheme).filter(|s| {
+        s.len() > 1
+            && s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    match scheme {
+        None => Some(url),
+        Some(s) if s.eq_ignore_ascii_case("file") => Some(url),
+        Some(_) => None,
     }
 }
 
@@ -62,7 +90,10 @@ struct Status<'a> {
 #[derive(Serialize)]
 struct Subscription<'a> {
     name: &'a str,
+    /// The subscription as written in the configuration.
     url: &'a str,
+    /// `url` is a local file, not a web address.
+    file: bool,
     link: Option<&'a str>,
     ok: bool,
     problem: Option<String>,
@@ -85,6 +116,7 @@ pub fn status_json(site: &Site) -> Result<Vec<u8>, Error> {
             Subscription {
                 name: c.display_name(),
                 url: &c.url,
+                file: local_file(c).is_some(),
                 link: c.link.as_deref(),
                 ok: problem.is_none(),
                 problem,
@@ -117,11 +149,59 @@ mod tests {
             ..Channel::default()
         };
         assert_eq!(problem(&c), None);
+        c.http_status = Some(304);
+        assert_eq!(problem(&c), None);
         c.http_status = Some(410);
-        assert_eq!(problem(&c).as_deref(), Some("HTTP 410: gone for good"));
+        assert_eq!(
+            problem(&c).as_deref(),
+            Some("HTTP 410 (the feed was removed for good)")
+        );
         c.http_status = Some(599);
         assert_eq!(problem(&c).as_deref(), Some("HTTP 599"));
-        c.message = Some("timed out after 20 s".into());
+        c.http_status = Some(404);
+        c.message = Some("HTTP 404 Not Found".into());
+        assert_eq!(
+            problem(&c).as_deref(),
+            Some("HTTP 404 Not Found (there is no feed at this address)")
+        );
+        c.http_status = Some(429);
+        c.message = Some("HTTP 429 Too Many Requests; next attempt not before 08:00".into());
+        assert_eq!(
+            problem(&c).as_deref(),
+            Some(
+                "HTTP 429 Too Many Requests (the server says the planet asks too often); \
+                 next attempt not before 08:00"
+            )
+        );
+        // A message that already explains itself is left alone.
+        c.message = Some("HTTP 429: slow down".into());
+        assert_eq!(problem(&c).as_deref(), Some("HTTP 429: slow down"));
+        c.message = Some("HTTP 4290 nonsense".into());
+        assert_eq!(problem(&c).as_deref(), Some("HTTP 4290 nonsense"));
+        c.http_status = None;
+        c.message = Some(" timed out after 20 s ".into());
         assert_eq!(problem(&c).as_deref(), Some("timed out after 20 s"));
+    }
+
+    #[test]
+    fn local_files_are_told_from_web_addresses() {
+        let file = |url: &str| {
+            let c = Channel {
+                url: url.into(),
+                ..Channel::default()
+            };
+            local_file(&c).map(str::to_owned)
+        };
+        assert_eq!(file("feeds/a.xml").as_deref(), Some("feeds/a.xml"));
+        assert_eq!(
+            file("/srv/feeds/a.xml").as_deref(),
+            Some("/srv/feeds/a.xml")
+        );
+        assert_eq!(file("FILE:///a.xml").as_deref(), Some("FILE:///a.xml"));
+        assert_eq!(file("c:/feeds/a.xml").as_deref(), Some("c:/feeds/a.xml"));
+        assert_eq!(file("feeds/a:b.xml").as_deref(), Some("feeds/a:b.xml"));
+        assert_eq!(file("http://example.org/feed"), None);
+        assert_eq!(file("HTTPS://example.org/feed"), None);
+        assert_eq!(file("gopher://example.org/"), None);
     }
 }
