@@ -208,6 +208,19 @@ impl FetchError {
                     reason: h.to_string(),
                 });
             }
+            // Broken chunked framing reaches us as a body error of hyper's
+            // wrapping an invalid-input I/O error, which reqwest would label
+            // a decoding failure.
+            if let Some(io) = h.source().and_then(|s| s.downcast_ref::<io::Error>()) {
+                if matches!(
+                    io.kind(),
+                    io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData
+                ) {
+                    return Some(Self::BadResponse {
+                        reason: format!("broken body framing ({io})"),
+                    });
+                }
+            }
         }
         if let Some(t) = e.downcast_ref::<rustls::Error>() {
             return Some(Self::Tls(tls_problem(t)));
