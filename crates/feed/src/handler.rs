@@ -68,7 +68,7 @@ pub(crate) struct Handler {
     /// Set when a limit stopped the parse.
     pub limit_hit: Option<String>,
     max_entries: usize,
-    sanitize: bool,
+    html: crate::HtmlMode,
     utf8: bool,
 
     infeed: bool,
@@ -159,7 +159,7 @@ impl Handler {
             namespaces: Vec::new(),
             limit_hit: None,
             max_entries: opts.limits.max_entries,
-            sanitize: opts.sanitize,
+            html: opts.html,
             utf8,
             infeed: false,
             inentry: false,
@@ -344,7 +344,7 @@ impl Handler {
                     | "title"
             )
         {
-            output = crate::html(&output, &self.base, self.sanitize);
+            output = crate::html(output, &self.base, self.html);
         }
         if self.utf8 {
             output = text::repair_double_utf8(output);

@@ -28,8 +28,8 @@ fn text(value: String, content_type: &str, base: &str, lang: &Option<String>) ->
     }
 }
 
-fn html(value: &str, base: &str, lang: &Option<String>, sanitize: bool) -> TextConstruct {
-    text(crate::html(value, base, sanitize), "text/html", base, lang)
+fn html(value: String, base: &str, lang: &Option<String>, mode: crate::HtmlMode) -> TextConstruct {
+    text(crate::html(value, base, mode), "text/html", base, lang)
 }
 
 fn people(v: &Value, c: &mut Common, base: &str) {
@@ -152,7 +152,7 @@ pub(crate) fn parse(
             }
         }
         if let Some(h) = s(item, "content_html") {
-            e.content.push(html(&h, base, &lang, opts.sanitize));
+            e.content.push(html(h, base, &lang, opts.html));
         }
         if let Some(t) = s(item, "content_text") {
             e.content.push(text(t, "text/plain", base, &lang));

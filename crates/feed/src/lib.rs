@@ -46,7 +46,7 @@ impl Default for Limits {
 }
 
 /// Where the document came from, and how to treat it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ParseOptions {
     /// The document's URL: base for relative URIs.
     pub url: Option<String>,
@@ -54,20 +54,21 @@ pub struct ParseOptions {
     /// `Last-Modified`...).
     pub headers: Vec<(String, String)>,
     pub limits: Limits,
-    /// Sanitize HTML in text constructs (default). When false, markup is kept as found and only
-    /// its relative URIs are resolved: for callers that sanitize later or trust the source.
-    pub sanitize: bool,
+    /// What is done to HTML in text constructs.
+    pub html: HtmlMode,
 }
 
-impl Default for ParseOptions {
-    fn default() -> Self {
-        ParseOptions {
-            url: None,
-            headers: Vec::new(),
-            limits: Limits::default(),
-            sanitize: true,
-        }
-    }
+/// What the parser does to HTML in text constructs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HtmlMode {
+    /// Relative URIs resolved, then sanitized for republishing.
+    #[default]
+    Sanitize,
+    /// Relative URIs resolved, markup otherwise kept: for callers that sanitize later or trust
+    /// the source.
+    ResolveUris,
+    /// Kept exactly as found: for callers that do both themselves.
+    AsIs,
 }
 
 impl ParseOptions {
@@ -164,14 +165,16 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
     result
 }
 
-/// Prepares HTML from a feed for republishing: relative URIs resolved against `base`, then
-/// (unless the caller opted out) sanitized.
-fn html(markup: &str, base: &str, sanitize: bool) -> String {
-    match (sanitize, base.is_empty()) {
-        (true, true) => orrery_sanitize::sanitize_html(markup, None),
-        (true, false) => orrery_sanitize::sanitize_html(markup, Some(base)),
-        (false, true) => markup.to_string(),
-        (false, false) => orrery_sanitize::resolve_relative_uris(markup, base),
+/// Prepares HTML from a feed as `mode` asks: relative URIs resolved against `base`, then
+/// sanitized.
+fn html(markup: String, base: &str, mode: HtmlMode) -> String {
+    let base = Some(base).filter(|b| !b.is_empty());
+    match (mode, base) {
+        (HtmlMode::Sanitize, base) => orrery_sanitize::sanitize_html(&markup, base),
+        (HtmlMode::ResolveUris, Some(base)) => {
+            orrery_sanitize::resolve_relative_uris(&markup, base)
+        }
+        (HtmlMode::ResolveUris, None) | (HtmlMode::AsIs, _) => markup,
     }
 }
 

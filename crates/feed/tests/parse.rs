@@ -1,7 +1,7 @@
 //! Parses the small feeds in `tests/data/` and checks the results; the expected values are what
 //! the Universal Feed Parser 6.0.14 reports for the same files.
 
-use orrery_feed::{parse, Limits, ParseOptions, ParsedFeed};
+use orrery_feed::{parse, HtmlMode, Limits, ParseOptions, ParsedFeed};
 
 fn parse_file(name: &str) -> ParsedFeed {
     let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -309,9 +309,14 @@ fn html_is_resolved_and_sanitized_unless_opted_out() {
     assert!(summary.contains("http://example.org/x"), "{summary}");
     assert!(!summary.contains("script"), "{summary}");
 
-    opts.sanitize = false;
-    let raw = parse(doc, &opts);
-    let summary = text(&raw.entries[0].common.summary);
+    opts.html = HtmlMode::ResolveUris;
+    let resolved = parse(doc, &opts);
+    let summary = text(&resolved.entries[0].common.summary);
     assert!(summary.contains("http://example.org/x"), "{summary}");
     assert!(summary.contains("<script>bad()</script>"), "{summary}");
+
+    opts.html = HtmlMode::AsIs;
+    let raw = parse(doc, &opts);
+    let summary = text(&raw.entries[0].common.summary);
+    assert_eq!(summary, r#"<a href="/x">a</a><script>bad()</script>"#);
 }

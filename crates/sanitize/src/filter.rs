@@ -25,7 +25,43 @@ pub(crate) enum Mode {
 
 /// Runs one pass over `html`.
 pub(crate) fn run(html: &str, base: &str, mode: Mode) -> String {
-    let protected = prepare::prepare(truncate(html, MAX_INPUT_BYTES));
+    let protected = prepare::prepare(truncate(html, MAX_INPUT_BYTES), mode);
+    if memchr::memchr(b'<', protected.as_bytes()).is_none() {
+        return plain_text(&protected);
+    }
+    tokenize(protected, base, mode)
+}
+
+/// What the filter makes of input without a `<`, in which the tokenizer finds only text:
+/// the text after the tokenizer's input preprocessing (a leading byte order mark dropped, line
+/// breaks normalized to `\n`, NUL characters dropped), written as text. Most titles and many
+/// summaries are such text, and setting a tokenizer up costs more than reading them.
+fn plain_text(protected: &str) -> String {
+    let text = protected.strip_prefix('\u{FEFF}').unwrap_or(protected);
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    if memchr::memchr2(b'\r', 0, text.as_bytes()).is_none() {
+        refs::write_text(&mut out, text);
+        return out;
+    }
+    let mut normalized = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = memchr::memchr2(b'\r', 0, rest.as_bytes()) {
+        normalized.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        rest = if rest.as_bytes()[at] == b'\r' {
+            normalized.push('\n');
+            after.strip_prefix('\n').unwrap_or(after)
+        } else {
+            after
+        };
+    }
+    normalized.push_str(rest);
+    refs::write_text(&mut out, &normalized);
+    out
+}
+
+/// Runs the tokenizer and the filter over prepared input.
+fn tokenize(protected: String, base: &str, mode: Mode) -> String {
     let state = State::new(mode, base, protected.len());
     let tokenizer = Tokenizer::new(
         Filter {
@@ -181,9 +217,12 @@ impl<'b> State<'b> {
     fn start_tag(&mut self, tag: &Tag) -> TokenSinkResult<()> {
         let name: &str = &tag.name;
         let context = self.context();
-        // A browser reads these elements' content as text, except SVG's own `title`.
-        let raw =
-            policy::raw_content(name).filter(|_| !(context == Context::Svg && name == "title"));
+        // A browser reads these elements' content as text, except SVG's own `title`. Fallback
+        // markup is read as markup when its element is dropped (see `holds_fallback_markup`).
+        let raw = policy::raw_content(name).filter(|_| {
+            !(context == Context::Svg && name == "title"
+                || self.sanitizing() && policy::holds_fallback_markup(name))
+        });
 
         let element = match self.mode {
             Mode::ResolveOnly if !is_plain_name(name) => None,
@@ -393,4 +432,43 @@ fn is_inert_comment(text: &str) -> bool {
         || text.ends_with('-')
         || trimmed.starts_with('[')
         || trimmed.starts_with('?'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fallback_markup_of_dropped_elements_is_sanitized() {
+        let html = "a<iframe src=x><script>s()</script><b onclick=y>b</b></iframe>\
+                    <noembed><img src=javascript:z>c</noembed><noframes><!--d--></noframes>";
+        assert_eq!(run(html, "", Mode::Sanitize), "a<b>b</b><img />c<!--d-->");
+        // Kept elements keep raw-text content, as a browser reads it.
+        assert_eq!(
+            run("<iframe><b>x</b></iframe>", "", Mode::ResolveOnly),
+            "<iframe><b>x</b></iframe>"
+        );
+    }
+
+    #[test]
+    fn plain_text_is_what_the_tokenizer_makes_of_it() {
+        for input in [
+            "",
+            "plain",
+            "a\r\nb\rc\n\r\r\nd\r",
+            "\u{FEFF}x\0y\0",
+            "\u{FEFF}\u{FEFF}z",
+            "AT&T &amp; &copy 2003 &#150; &bogus;",
+            "x > y",
+        ] {
+            for mode in [Mode::Sanitize, Mode::ResolveOnly] {
+                let protected = prepare::prepare(input, mode);
+                assert_eq!(
+                    plain_text(&protected),
+                    tokenize(protected.clone(), "http://example.com/", mode),
+                    "{input:?}"
+                );
+            }
+        }
+    }
 }

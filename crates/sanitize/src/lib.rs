@@ -28,10 +28,13 @@
 //!   camel-case spellings restored, MathML), plus `bdi bdo mark picture rp rt ruby summary wbr`
 //!   and `srcset`/`sizes`. Everything else is dropped while its text is kept, except `script`,
 //!   `style` and `applet`, which go with their content.
-//! - Elements whose content a browser reads as text (`script style xmp iframe noembed noframes
-//!   noscript textarea title plaintext`) are tokenized that way, so nothing inside them is
-//!   ever written as markup: it is dropped (`script`, `style`) or written as escaped text
-//!   (inside the element for the allowed `textarea` and `noscript`).
+//! - Elements whose content a browser reads as text (`script style xmp noscript textarea title
+//!   plaintext`) are tokenized that way, so nothing inside them is ever written as markup: it
+//!   is dropped (`script`, `style`) or written as escaped text (inside the element for the
+//!   allowed `textarea` and `noscript`). The content of `iframe noembed noframes`, fallback
+//!   markup that a browser hides, is sanitized as markup once the element is dropped, as in the
+//!   Universal Feed Parser.
+//! - `<>`, an SGML empty tag, is dropped, as in the Universal Feed Parser.
 //! - Every URL-bearing attribute (`href src srcset action background cite longdesc lowsrc
 //!   dynsrc usemap poster icon data datasrc ping xlink:href xml:base altimg`, SVG animation
 //!   values) is checked on its decoded value, as a browser would read it through entities,

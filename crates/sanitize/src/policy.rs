@@ -659,6 +659,15 @@ pub(crate) enum RawContent {
     Plaintext,
 }
 
+/// Elements whose content is fallback markup for browsers without frames or plugins. A
+/// browser with them reads the content as raw text and never shows it; sanitizing drops the
+/// element, so its content is read as markup and sanitized like the rest, the way the Universal
+/// Feed Parser reads it (`safe<iframe> <b>x</b></iframe>` becomes `safe <b>x</b>`). Nothing
+/// inside can escape: every tag still goes through the allowlists.
+pub(crate) fn holds_fallback_markup(name: &str) -> bool {
+    matches!(name, "iframe" | "noembed" | "noframes")
+}
+
 pub(crate) fn raw_content(name: &str) -> Option<RawContent> {
     Some(match name {
         "script" => RawContent::Script,

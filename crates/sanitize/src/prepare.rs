@@ -1,6 +1,8 @@
 //! The pass over the input before tokenizing. It
 //!
 //! - replaces every `&` by [`AMP`], so references survive tokenizing as written (see `refs`);
+//! - drops `<>`, an SGML empty tag: the Universal Feed Parser removes it, and text lost there is
+//!   never markup;
 //! - turns `<!` openings that are neither a comment, a doctype nor a marked section into text,
 //!   as well as `<![CDATA[` (feed HTML is not XML, and a browser would not honour the section)
 //!   and a doctype that never ends;
@@ -16,6 +18,8 @@
 //! decides what the tokenizer sees; everything still goes through the filter afterwards, so a
 //! misjudged boundary cannot let markup through.
 
+use crate::filter::Mode;
+use crate::policy;
 use crate::refs::{rewrite, AMP, AMP_LEAD};
 
 /// Attributes kept per tag; real markup stays far below.
@@ -23,8 +27,8 @@ pub(crate) const MAX_ATTRIBUTES: usize = 256;
 
 const AMP_LEN: usize = AMP.len_utf8();
 
-/// Rewrites `html` for the tokenizer (see the module documentation).
-pub(crate) fn prepare(html: &str) -> String {
+/// Rewrites `html` for the tokenizer of a `mode` pass (see the module documentation).
+pub(crate) fn prepare(html: &str, mode: Mode) -> String {
     let bytes = html.as_bytes();
     // A declaration is only one if it ends: after the last `>` it is text.
     let last_gt = memchr::memrchr(b'>', bytes);
@@ -36,7 +40,7 @@ pub(crate) fn prepare(html: &str) -> String {
         let i = pos + off;
         out.push_str(&html[copied..i]);
         let rest = &html[i..];
-        if let Some(tag) = scan_tag(bytes, i) {
+        if let Some(tag) = scan_tag(bytes, i, mode) {
             // Attributes over the limit are left out; the `>` (or the end) is kept.
             let kept_end = tag.cut.unwrap_or(tag.end);
             push_protected(&mut out, &html[i..kept_end]);
@@ -55,6 +59,8 @@ pub(crate) fn prepare(html: &str) -> String {
         } else if rest.starts_with(AMP) {
             out.push(char::REPLACEMENT_CHARACTER);
             copied = i + AMP_LEN;
+        } else if rest.starts_with("<>") {
+            copied = i + 2;
         } else if rest.starts_with("<!--") {
             let ends = comment_ends.get_or_insert_with(|| last_comment_end(html));
             if is_unterminated_comment(rest, i, *ends) {
@@ -138,9 +144,9 @@ struct ScannedTag {
     raw_text: Option<&'static str>,
 }
 
-/// Elements whose content the tokenizer reads as text, up to their end tag. (`title` is left
-/// out: inside SVG it holds markup, whose tags must get the attribute cap.)
-fn raw_text_name(name: &[u8]) -> Option<&'static str> {
+/// Elements whose content the tokenizer of a `mode` pass reads as text, up to their end tag.
+/// (`title` is left out: inside SVG it holds markup, whose tags must get the attribute cap.)
+fn raw_text_name(name: &[u8], mode: Mode) -> Option<&'static str> {
     [
         "script",
         "style",
@@ -154,6 +160,7 @@ fn raw_text_name(name: &[u8]) -> Option<&'static str> {
     ]
     .into_iter()
     .find(|raw| raw.as_bytes().eq_ignore_ascii_case(name))
+    .filter(|raw| !(mode == Mode::Sanitize && policy::holds_fallback_markup(raw)))
 }
 
 /// Where the raw text after a `name` start tag ending at `tag_end` stops: at `</name`, or the
@@ -177,7 +184,7 @@ fn raw_text_end(html: &str, tag_end: usize, name: &str) -> Option<usize> {
 }
 
 /// Follows the tokenizer's tag states from the `<` at `start`; `None` if no tag opens there.
-fn scan_tag(b: &[u8], start: usize) -> Option<ScannedTag> {
+fn scan_tag(b: &[u8], start: usize, mode: Mode) -> Option<ScannedTag> {
     let end_tag = b.get(start + 1) == Some(&b'/');
     let name_at = start + 1 + usize::from(end_tag);
     if b.get(start) != Some(&b'<') || !b.get(name_at).is_some_and(u8::is_ascii_alphabetic) {
@@ -191,7 +198,7 @@ fn scan_tag(b: &[u8], start: usize) -> Option<ScannedTag> {
     let raw_text = if end_tag {
         None
     } else {
-        raw_text_name(&b[name_at..i])
+        raw_text_name(&b[name_at..i], mode)
     };
     let mut count = 0;
     let mut cut = None;
@@ -239,6 +246,10 @@ fn scan_tag(b: &[u8], start: usize) -> Option<ScannedTag> {
 mod tests {
     use super::*;
 
+    fn prepare(s: &str) -> String {
+        super::prepare(s, Mode::Sanitize)
+    }
+
     fn visible(s: &str) -> String {
         prepare(s).replace(AMP, "&")
     }
@@ -270,6 +281,15 @@ mod tests {
         assert_eq!(visible("<!DOCTYPE html>"), "<!DOCTYPE html>");
         assert_eq!(visible("<![CDATA[x"), "&lt;![CDATA[x");
         assert_eq!(visible("<!DOCTYPE ~"), "&lt;!DOCTYPE ~");
+        assert_eq!(visible("a <> b"), "a  b");
+    }
+
+    #[test]
+    fn fallback_markup_is_markup_only_when_sanitizing() {
+        let html = "<iframe><p title='a' a=b></p></iframe>";
+        let scan = |mode| scan_tag(html.as_bytes(), 0, mode).and_then(|tag| tag.raw_text);
+        assert_eq!(scan(Mode::Sanitize), None);
+        assert_eq!(scan(Mode::ResolveOnly), Some("iframe"));
     }
 
     #[test]

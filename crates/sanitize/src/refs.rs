@@ -315,7 +315,11 @@ fn decode_one(s: &str) -> (Option<char>, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prepare::prepare as protect;
+    use crate::filter::Mode;
+
+    fn protect(s: &str) -> String {
+        crate::prepare::prepare(s, Mode::Sanitize)
+    }
 
     fn text(s: &str) -> String {
         let mut out = String::new();
