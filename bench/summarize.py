@@ -101,7 +101,7 @@ def case_row(meta, runs, summary):
     )
 
 
-PARSE_LINE = re.compile(r"^(orrery-feed|decode|feed-rs|sanitize)\s+([\d.]+) MB/s(.*)$")
+PARSE_LINE = re.compile(r"^(parse-only|orrery-feed|decode|feed-rs|sanitize)\s+([\d.]+) MB/s(.*)$")
 
 
 def parse_rows(path):
