@@ -22,12 +22,15 @@ use url::Url;
 use crate::filter::Filters;
 use crate::normalize;
 use crate::report::{FeedOutcome, FeedReport, Observer};
+use crate::schedule::{self, Due, Hints, Schedule};
 use crate::Error;
 
 /// One subscription to fetch, with what the last run left for it.
 struct Job {
     sub: Subscription,
     previous: HttpState,
+    /// Consecutive failures before this run.
+    failures: u32,
 }
 
 /// What to write for one feed once it has been fetched and parsed.
@@ -47,32 +50,32 @@ struct Harvested {
     slot: Option<OwnedSemaphorePermit>,
 }
 
-/// Fetches, parses and stores every subscription; returns one report per
-/// subscription. Only a failure to set up fetching stops the run: a feed
-/// that fails (even in the store) is reported and the others go on.
+/// Fetches, parses and stores every subscription that is due (see
+/// [`Schedule::waiting`]; `interval` is how often the planet is updated, if
+/// it runs on a schedule) and records when each is due next; returns one
+/// report per subscription. Only a failure to set up fetching stops the run:
+/// a feed that fails (even in the store) is reported and the others go on.
 pub(crate) fn harvest(
     config: &PlanetConfig,
     filters: Arc<Filters>,
     store: &mut Store,
     observer: &mut dyn Observer,
+    interval: Option<Duration>,
 ) -> Result<Vec<FeedReport>, Error> {
     let now = Utc::now();
+    let schedule = Schedule {
+        interval,
+        round: now,
+    };
     let mut reports = Vec::new();
     let mut jobs = Vec::new();
     observer.fetching(config.subscriptions.len());
     for sub in &config.subscriptions {
-        let previous = store.feed(&sub.url)?.map(|f| f.http).unwrap_or_default();
-        let skip = if previous.gone {
-            Some("gone: the server answered 410 Gone; remove the subscription".to_owned())
-        } else {
-            previous.next_fetch_after.filter(|t| *t > now).map(|t| {
-                format!(
-                    "the server asked not to fetch before {}",
-                    t.format("%Y-%m-%d %H:%M UTC")
-                )
-            })
-        };
-        if let Some(reason) = skip {
+        let (previous, failures) = store
+            .feed(&sub.url)?
+            .map(|f| (f.http, f.health.consecutive_failures))
+            .unwrap_or_default();
+        if let Some(reason) = schedule.waiting(&previous, now) {
             let report = report(
                 sub,
                 FeedOutcome::Skipped { reason },
@@ -82,17 +85,13 @@ pub(crate) fn harvest(
             observer.feed_done(&report);
             reports.push(report);
         } else if let Location::Unsupported(url) = &sub.location {
-            let failure = FeedFailure {
-                url: sub.url.clone(),
-                error: format!("unsupported URL {url:?} (only http, https and local files)"),
-                http: previous.clone(),
-                fetch: FetchRecord {
-                    at: now,
-                    http_status: None,
-                    duration_ms: 0,
-                    bytes: 0,
-                },
+            let job = Job {
+                sub: sub.clone(),
+                previous,
+                failures,
             };
+            let error = format!("unsupported URL {url:?} (only http, https and local files)");
+            let failure = failure(&job, &schedule, now, None, Duration::ZERO, error);
             let report = write(store, sub, Write::Failure(failure), Duration::ZERO);
             observer.feed_done(&report);
             reports.push(report);
@@ -100,11 +99,20 @@ pub(crate) fn harvest(
             jobs.push(Job {
                 sub: sub.clone(),
                 previous,
+                failures,
             });
         }
     }
     if !jobs.is_empty() {
-        fetch_all(config, jobs, filters, store, observer, &mut reports)?;
+        fetch_all(
+            config,
+            jobs,
+            filters,
+            schedule,
+            store,
+            observer,
+            &mut reports,
+        )?;
     }
     observer.fetched();
     let order: HashMap<&str, usize> = config
@@ -122,6 +130,7 @@ fn fetch_all(
     config: &PlanetConfig,
     jobs: Vec<Job>,
     filters: Arc<Filters>,
+    schedule: Schedule,
     store: &mut Store,
     observer: &mut dyn Observer,
     reports: &mut Vec<FeedReport>,
@@ -134,6 +143,7 @@ fn fetch_all(
         fetcher: Fetcher::new(fetch)?,
         jobs: Arc::new(jobs),
         filters,
+        schedule,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -187,6 +197,7 @@ struct Pipeline {
     fetcher: Fetcher,
     jobs: Arc<Vec<Job>>,
     filters: Arc<Filters>,
+    schedule: Schedule,
     body_slots: Arc<Semaphore>,
     /// One parsing thread per core, so that parsing big feeds uses the
     /// machine while slow servers are still being waited for.
@@ -234,10 +245,14 @@ impl Pipeline {
             let now = Utc::now();
             let took = chrono::Duration::from_std(outcome.elapsed).unwrap_or_default();
             let at = now.checked_sub_signed(took).unwrap_or(now);
-            let result = catch_unwind(AssertUnwindSafe(|| process(j, outcome, &this.filters, at)));
+            let schedule = &this.schedule;
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                process(j, outcome, &this.filters, schedule, at)
+            }));
             Some(result.unwrap_or_else(|_| {
                 Write::Failure(failure(
                     j,
+                    schedule,
                     at,
                     None,
                     Duration::ZERO,
@@ -306,19 +321,33 @@ fn in_turns<K: Hash + Eq>(keys: impl IntoIterator<Item = K>) -> Vec<usize> {
 }
 
 /// Turns one fetch outcome into what to store.
-fn process(job: &Job, outcome: FetchOutcome<usize>, filters: &Filters, at: DateTime<Utc>) -> Write {
+fn process(
+    job: &Job,
+    outcome: FetchOutcome<usize>,
+    filters: &Filters,
+    schedule: &Schedule,
+    at: DateTime<Utc>,
+) -> Write {
     let elapsed = outcome.elapsed;
     let fetched = match outcome.result {
         Ok(fetched) => fetched,
-        Err(err) => return Write::Failure(fetch_failure(job, at, elapsed, &err)),
+        Err(err) => return Write::Failure(fetch_failure(job, schedule, at, elapsed, &err)),
     };
-    let http = HttpState {
+    // A 304 repeats no document, so the last copy's ttl still holds.
+    let mut http = HttpState {
         etag: fetched.etag.clone(),
         last_modified: fetched.last_modified.clone(),
         final_url: Some(fetched.final_url.to_string()),
         permanent_redirect: fetched.permanent_redirect.as_ref().map(ToString::to_string),
         gone: false,
         next_fetch_after: None,
+        next_fetch_reason: None,
+        feed_ttl: job.previous.feed_ttl,
+    };
+    let mut hints = Hints {
+        cache_control: fetched.cache_control.as_deref(),
+        expires: fetched.expires,
+        ttl: http.feed_ttl,
     };
     let record = |bytes: usize| FetchRecord {
         at,
@@ -328,6 +357,7 @@ fn process(job: &Job, outcome: FetchOutcome<usize>, filters: &Filters, at: DateT
     };
     let body = match &fetched.content {
         Content::NotModified => {
+            set_due(&mut http, schedule.after_success(at, &hints));
             let update = FeedUpdate {
                 url: job.sub.url.clone(),
                 metadata: None,
@@ -344,12 +374,14 @@ fn process(job: &Job, outcome: FetchOutcome<usize>, filters: &Filters, at: DateT
         Content::Gone => {
             let mut fail = failure(
                 job,
+                schedule,
                 at,
                 Some(410),
                 elapsed,
                 "gone: the server answered 410 Gone; it will not be fetched again".into(),
             );
             fail.http.gone = true;
+            set_due(&mut fail.http, None);
             fail.http.permanent_redirect = http.permanent_redirect;
             return Write::Failure(fail);
         }
@@ -362,8 +394,12 @@ fn process(job: &Job, outcome: FetchOutcome<usize>, filters: &Filters, at: DateT
             .as_deref()
             .unwrap_or("no feed elements found");
         let reason = format!("not a feed ({why})");
-        return Write::Failure(failure(job, at, Some(fetched.status), elapsed, reason));
+        let status = Some(fetched.status);
+        return Write::Failure(failure(job, schedule, at, status, elapsed, reason));
     }
+    http.feed_ttl = parsed.feed.ttl.as_deref().and_then(schedule::ttl);
+    hints.ttl = http.feed_ttl;
+    set_due(&mut http, schedule.after_success(at, &hints));
     let entries = normalize::entries(&parsed, &job.sub, at);
     let total = entries.len();
     let entries: Vec<_> = entries
@@ -414,36 +450,46 @@ fn parse(job: &Job, fetched: &Fetched, body: &[u8]) -> ParsedFeed {
     parsed
 }
 
-fn fetch_failure(job: &Job, at: DateTime<Utc>, elapsed: Duration, err: &FetchError) -> FeedFailure {
+fn fetch_failure(
+    job: &Job,
+    schedule: &Schedule,
+    at: DateTime<Utc>,
+    elapsed: Duration,
+    err: &FetchError,
+) -> FeedFailure {
     let status = match err {
         FetchError::Status { status, .. } => Some(*status),
         _ => None,
     };
-    let mut fail = failure(job, at, status, elapsed, err.to_string());
-    fail.http.next_fetch_after = err
-        .retry_after()
-        .and_then(|wait| chrono::Duration::from_std(wait).ok())
-        .and_then(|wait| at.checked_add_signed(wait));
+    let mut fail = failure(job, schedule, at, status, elapsed, err.to_string());
+    let due = schedule.after_failure(at, err.retry_after(), job.failures.saturating_add(1));
+    set_due(&mut fail.http, due);
     fail
 }
 
 /// A failure keeps the validators of the last good copy: if the document
-/// changes again the server sends it in full.
+/// changes again the server sends it in full. It is due again after the
+/// back-off.
 fn failure(
     job: &Job,
+    schedule: &Schedule,
     at: DateTime<Utc>,
     status: Option<u16>,
     elapsed: Duration,
     error: String,
 ) -> FeedFailure {
+    let mut http = HttpState {
+        gone: false,
+        ..job.previous.clone()
+    };
+    set_due(
+        &mut http,
+        schedule.after_failure(at, None, job.failures.saturating_add(1)),
+    );
     FeedFailure {
         url: job.sub.url.clone(),
         error,
-        http: HttpState {
-            next_fetch_after: None,
-            gone: false,
-            ..job.previous.clone()
-        },
+        http,
         fetch: FetchRecord {
             at,
             http_status: status,
@@ -453,18 +499,21 @@ fn failure(
     }
 }
 
+fn set_due(http: &mut HttpState, due: Option<Due>) {
+    http.next_fetch_after = due.map(|d| d.at);
+    http.next_fetch_reason = due.map(|d| d.reason);
+}
+
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Stores one feed's result in its own transaction and says how it went.
 fn write(store: &mut Store, sub: &Subscription, write: Write, elapsed: Duration) -> FeedReport {
-    match write {
+    let (outcome, http) = match write {
         Write::Update { update, filtered } => {
-            let not_modified = update.metadata.is_none();
-            let moved = update.http.permanent_redirect.clone();
             let outcome = match store.apply_feed(&update) {
-                Ok(_) if not_modified => FeedOutcome::NotModified,
+                Ok(_) if update.metadata.is_none() => FeedOutcome::NotModified,
                 Ok(applied) => FeedOutcome::Updated {
                     entries: update.entries.len() + filtered,
                     filtered,
@@ -475,43 +524,36 @@ fn write(store: &mut Store, sub: &Subscription, write: Write, elapsed: Duration)
                     reason: format!("not stored: {err}"),
                 },
             };
-            FeedReport {
-                url: sub.url.clone(),
-                name: sub.name.clone(),
-                outcome,
-                moved_to: moved,
-                elapsed,
-            }
+            (outcome, update.http)
         }
         Write::Failure(failure) => {
-            let moved = failure.http.permanent_redirect.clone();
             let reason = match store.record_failure(&failure) {
                 Ok(()) => failure.error,
                 Err(err) => format!("{} (and not recorded: {err})", failure.error),
             };
-            FeedReport {
-                url: sub.url.clone(),
-                name: sub.name.clone(),
-                outcome: FeedOutcome::Failed { reason },
-                moved_to: moved,
-                elapsed,
-            }
+            (FeedOutcome::Failed { reason }, failure.http)
         }
-    }
+    };
+    report(sub, outcome, &http, elapsed)
 }
 
+/// The report of one feed, whose fetch state is now `http`.
 fn report(
     sub: &Subscription,
     outcome: FeedOutcome,
-    previous: &HttpState,
+    http: &HttpState,
     elapsed: Duration,
 ) -> FeedReport {
     FeedReport {
         url: sub.url.clone(),
         name: sub.name.clone(),
         outcome,
-        moved_to: previous.permanent_redirect.clone(),
+        moved_to: http.permanent_redirect.clone(),
         elapsed,
+        next_due: http
+            .next_fetch_after
+            .zip(http.next_fetch_reason)
+            .map(|(at, reason)| Due { at, reason }),
     }
 }
 

@@ -16,6 +16,17 @@
 //! and still publishes. Only a broken configuration, an unusable store or a
 //! failure to write the outputs stops a run.
 //!
+//! # Scheduling
+//!
+//! Every fetch records when the feed is due again, and why ([`Due`]): after
+//! its `Cache-Control` max-age, `Expires` or RSS `ttl`, its server's
+//! `Retry-After`, or a back-off while it fails (up to [`MAX_BACKOFF_FACTOR`]
+//! intervals), never sooner than the planet's interval nor later than
+//! [`MAX_DELAY`]. [`fetch_due`], for a planet updated on a schedule, fetches
+//! only the feeds due. [`run`] is a one-off run (cron): as in Venus it fetches
+//! every feed, except those gone (410) and those whose server asked to wait
+//! (`Retry-After`). A feed not fetched keeps its entries on the page.
+//!
 //! # Known gap
 //!
 //! `xml_base = entry_alternate` is not applied: the parser resolves relative
@@ -29,11 +40,13 @@ mod lists;
 mod normalize;
 mod publish;
 mod report;
+mod schedule;
 mod select;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::Utc;
 use orrery_config::{LoadOptions, PlanetConfig};
@@ -41,7 +54,9 @@ use orrery_store::{ExpungeReport, PlanetLock, Store, DATABASE_FILE, LOCK_FILE};
 
 pub use filter::FilterError;
 pub use harvest::fetch_config;
+pub use orrery_store::DueReason;
 pub use report::{FeedOutcome, FeedReport, Observer, Published, Quiet, Summary};
+pub use schedule::{Due, MAX_BACKOFF_FACTOR, MAX_DELAY};
 
 /// Why a run could not complete.
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +109,26 @@ pub enum Mode {
 
 /// Runs the pipeline. Feed failures are in the returned [`Summary`], not errors.
 pub fn run(options: &Options, mode: Mode, observer: &mut dyn Observer) -> Result<Summary, Error> {
+    run_on(options, mode, None, observer)
+}
+
+/// Fetches and stores the feeds that are due, for a planet updated every
+/// `interval`: the others are reported as skipped, with their due time.
+pub fn fetch_due(
+    options: &Options,
+    interval: Duration,
+    observer: &mut dyn Observer,
+) -> Result<Summary, Error> {
+    run_on(options, Mode::Fetch, Some(interval), observer)
+}
+
+/// [`run`], on a schedule of `interval` when there is one.
+fn run_on(
+    options: &Options,
+    mode: Mode,
+    interval: Option<Duration>,
+    observer: &mut dyn Observer,
+) -> Result<Summary, Error> {
     let config = lists::load(options, mode != Mode::Offline)?;
     let filters = Arc::new(filter::Filters::compile(&config)?);
     let (_lock, mut store) = open_store(&config)?;
@@ -111,7 +146,7 @@ pub fn run(options: &Options, mode: Mode, observer: &mut dyn Observer) -> Result
         }
     }
     if mode != Mode::Offline {
-        summary.feeds = harvest::harvest(&config, filters, &mut store, observer)?;
+        summary.feeds = harvest::harvest(&config, filters, &mut store, observer, interval)?;
     }
     if mode != Mode::Fetch {
         summary.published = Some(publish::publish(

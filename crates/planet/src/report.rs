@@ -37,6 +37,8 @@ pub struct FeedReport {
     /// should be updated.
     pub moved_to: Option<String>,
     pub elapsed: Duration,
+    /// When the feed is due again and why, as recorded (`None`: at the next run).
+    pub next_due: Option<crate::Due>,
 }
 
 /// What publishing produced.

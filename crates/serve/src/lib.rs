@@ -8,12 +8,16 @@
 //!
 //! # Scheduling
 //!
-//! Updates are planet-wide: every interval all feeds are fetched (conditionally,
-//! and feeds whose server asked to wait are skipped by the pipeline), one
-//! update at a time; the site is rebuilt only when a feed brought a new copy
-//! or the set of failing feeds changed. A per-feed schedule would need the
-//! pipeline to record each feed's next due time (from `Cache-Control`,
-//! `Expires`, the RSS `ttl` and failure back-off) and to skip feeds not due.
+//! With an interval, the planet is updated in rounds, one at a time. A round
+//! fetches only the feeds that are due: each fetch records when its feed is
+//! due again, from `Cache-Control`, `Expires`, the RSS `ttl`, `Retry-After`
+//! and a back-off for failing feeds, never sooner than one interval and never
+//! later than a day (the rules are in `orrery_planet`'s scheduling). The next
+//! round starts when the earliest feed is due, but not sooner than one
+//! interval after the last one started, and at least hourly so that new
+//! subscriptions are picked up. The site is rebuilt only when a feed brought a
+//! new copy or a feed started or stopped failing; a feed not due keeps its
+//! entries and its failing state.
 
 pub mod check;
 mod metrics;

@@ -4,6 +4,8 @@ use std::sync::atomic::AtomicU64;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use orrery_planet::{FeedOutcome, FeedReport, Observer, Summary};
+
+use crate::schedule::not_due;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -38,6 +40,7 @@ impl UpdateResult {
 pub(crate) struct Metrics {
     registry: Registry,
     feeds: Family<Labels, Gauge>,
+    not_due: Counter,
     fetch_seconds: Histogram,
     entries_added: Counter,
     entries_changed: Counter,
@@ -51,6 +54,7 @@ impl Metrics {
     pub(crate) fn new() -> Self {
         let mut registry = Registry::default();
         let feeds = Family::<Labels, Gauge>::default();
+        let not_due = Counter::default();
         // 10 ms to about 40 s: local files to slow servers at the fetch deadline.
         let fetch_seconds = Histogram::new(exponential_buckets(0.01, 2.0, 13));
         let entries_added = Counter::default();
@@ -61,8 +65,13 @@ impl Metrics {
         let last_update_seconds = Gauge::<f64, AtomicU64>::default();
         registry.register(
             "orrery_feeds",
-            "Subscriptions by the outcome of their last fetch",
+            "Subscriptions by what the last round did with them",
             feeds.clone(),
+        );
+        registry.register(
+            "orrery_feeds_not_due",
+            "Fetches saved: feeds a round left alone because they were not due",
+            not_due.clone(),
         );
         registry.register(
             "orrery_fetch_duration_seconds",
@@ -98,6 +107,7 @@ impl Metrics {
         Self {
             registry,
             feeds,
+            not_due,
             fetch_seconds,
             entries_added,
             entries_changed,
@@ -115,12 +125,23 @@ impl Metrics {
         Ok(out)
     }
 
-    /// Counts what a fetch brought.
+    /// Counts what a round brought.
     pub(crate) fn fetched(&self, summary: &Summary) {
         let failing = summary.failed().count();
-        let skipped = summary.skipped().count();
-        let ok = summary.feeds.len().saturating_sub(failing + skipped);
-        for (state, n) in [("ok", ok), ("failing", failing), ("skipped", skipped)] {
+        let not_due = summary.feeds.iter().filter(|f| not_due(f)).count();
+        let skipped = summary.skipped().count().saturating_sub(not_due);
+        let ok = summary
+            .feeds
+            .len()
+            .saturating_sub(failing + skipped + not_due);
+        self.not_due
+            .inc_by(u64::try_from(not_due).unwrap_or(u64::MAX));
+        for (state, n) in [
+            ("ok", ok),
+            ("failing", failing),
+            ("skipped", skipped),
+            ("not_due", not_due),
+        ] {
             self.feeds
                 .get_or_create(&vec![("state", state)])
                 .set(i64::try_from(n).unwrap_or(i64::MAX));

@@ -227,3 +227,26 @@ async fn a_failing_update_is_unhealthy() {
     assert!(metrics["orrery_updates_total{result=\"failed\"}"] >= 1.0);
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_feed_backs_off_without_rebuilding_the_site() {
+    let planet = Planet::new("", &["First post"]);
+    let config = planet.path().join("planet.ini");
+    let mut ini = std::fs::read_to_string(&config).unwrap();
+    ini.push_str("\n[missing.xml]\nname = Nobody\n");
+    std::fs::write(&config, ini).unwrap();
+    let server = Running::start(&planet, Some(Duration::from_secs(1))).await;
+
+    // Retried after one round, then after two: the round between leaves it.
+    let metrics = eventually("a round with the failing feed not due", || async {
+        let m = server.metrics().await;
+        (m.get("orrery_feeds_not_due_total") >= Some(&2.0)).then_some(m)
+    })
+    .await;
+    assert!(metrics["orrery_updates_total{result=\"ok\"}"] >= 3.0);
+    assert!(metrics.contains_key("orrery_feeds{state=\"not_due\"}"));
+    // Published once: the failure neither started nor ended since.
+    assert_eq!(metrics["orrery_publishes_total"], 1.0);
+    assert!(server.get("/").await.body.contains("First post"));
+    server.shutdown().await;
+}

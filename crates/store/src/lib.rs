@@ -39,6 +39,7 @@
 
 mod convert;
 mod error;
+mod health;
 mod incoming;
 mod lock;
 mod model;
@@ -47,11 +48,13 @@ mod sql;
 mod store;
 
 pub use error::Error;
+pub use health::FeedActivity;
 pub use incoming::{MAX_ENTRY_BYTES, MAX_ID_BYTES};
 pub use lock::PlanetLock;
 pub use model::{
-    ApplyReport, BlacklistEntry, EntryQuery, ExpungeReport, FeedFailure, FeedHealth, FeedMetadata,
-    FeedUpdate, FetchLogEntry, FetchRecord, HttpState, NewEntry, StoredEntry, StoredFeed,
+    ApplyReport, BlacklistEntry, DueReason, EntryQuery, ExpungeReport, FeedFailure, FeedHealth,
+    FeedMetadata, FeedUpdate, FetchLogEntry, FetchRecord, HttpState, NewEntry, StoredEntry,
+    StoredFeed,
 };
 pub use store::{Store, FETCH_HISTORY, MAX_ERROR_BYTES};
 

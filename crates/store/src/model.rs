@@ -38,8 +38,59 @@ pub struct HttpState {
     pub permanent_redirect: Option<String>,
     /// The server answered 410 Gone: the feed is no longer fetched until this is cleared.
     pub gone: bool,
-    /// Earliest time the feed should be fetched again (Retry-After, Cache-Control...).
+    /// Earliest time the feed should be fetched again; see `next_fetch_reason`.
     pub next_fetch_after: Option<DateTime<Utc>>,
+    /// What set `next_fetch_after`; `None` exactly when it is `None`.
+    pub next_fetch_reason: Option<DueReason>,
+    /// The RSS `<ttl>` of the last copy read, remembered because a 304 carries no document.
+    pub feed_ttl: Option<std::time::Duration>,
+}
+
+/// What decided a feed's next due time. It is shown on the status page, and it says who must
+/// honour the time: a server's explicit request binds every run, the other reasons bind only
+/// a planet that runs on a schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DueReason {
+    /// `Retry-After` on a 429 or 503: the server asked to wait.
+    RetryAfter,
+    /// `Cache-Control: max-age` or `s-maxage`.
+    CacheControl,
+    /// An `Expires` date.
+    Expires,
+    /// The RSS `<ttl>` element.
+    Ttl,
+    /// The feed keeps failing: fetched less often until it works again.
+    Backoff,
+    /// No hint: the planet's update interval.
+    Interval,
+}
+
+impl DueReason {
+    /// The stable name kept in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RetryAfter => "retry-after",
+            Self::CacheControl => "cache-control",
+            Self::Expires => "expires",
+            Self::Ttl => "ttl",
+            Self::Backoff => "back-off",
+            Self::Interval => "interval",
+        }
+    }
+
+    /// The reason named by [`DueReason::as_str`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            Self::RetryAfter,
+            Self::CacheControl,
+            Self::Expires,
+            Self::Ttl,
+            Self::Backoff,
+            Self::Interval,
+        ]
+        .into_iter()
+        .find(|reason| reason.as_str() == name)
+    }
 }
 
 /// One fetch attempt, kept in a bounded per-feed history for the health page.
@@ -204,4 +255,27 @@ pub struct BlacklistEntry {
     pub entry_id: String,
     pub added_at: DateTime<Utc>,
     pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DueReason;
+
+    #[test]
+    fn due_reasons_round_trip_through_their_names() {
+        let all = [
+            DueReason::RetryAfter,
+            DueReason::CacheControl,
+            DueReason::Expires,
+            DueReason::Ttl,
+            DueReason::Backoff,
+            DueReason::Interval,
+        ];
+        for reason in all {
+            assert_eq!(DueReason::from_name(reason.as_str()), Some(reason));
+        }
+        let names: std::collections::HashSet<_> = all.iter().map(|r| r.as_str()).collect();
+        assert_eq!(names.len(), all.len());
+        assert_eq!(DueReason::from_name("soon"), None);
+    }
 }

@@ -82,3 +82,66 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), Error> {
         tx.commit().map_err(sqlite)?;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chrono::DateTime;
+
+    use crate::{DueReason, FeedFailure, FetchRecord, HttpState, Store};
+
+    /// A database left by the first schema, where only `Retry-After` set the next fetch time.
+    #[test]
+    fn version_1_retry_after_times_keep_their_meaning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let old = rusqlite::Connection::open(&path).unwrap();
+        old.execute_batch(crate::sql::MIGRATIONS[0]).unwrap();
+        old.pragma_update(None, "user_version", 1).unwrap();
+        old.execute_batch(
+            "INSERT INTO feeds (url, first_added, next_fetch_after) VALUES ('a', 0, 3600);
+             INSERT INTO feeds (url, first_added) VALUES ('b', 0);",
+        )
+        .unwrap();
+        drop(old);
+
+        let store = Store::open(&path).unwrap();
+        let waiting = store.feed("a").unwrap().unwrap().http;
+        assert_eq!(waiting.next_fetch_after.map(|t| t.timestamp()), Some(3600));
+        assert_eq!(waiting.next_fetch_reason, Some(DueReason::RetryAfter));
+        let free = store.feed("b").unwrap().unwrap().http;
+        assert_eq!(
+            (free.next_fetch_after, free.next_fetch_reason),
+            (None, None)
+        );
+    }
+
+    #[test]
+    fn schedule_state_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("planet.db")).unwrap();
+        let http = HttpState {
+            next_fetch_after: DateTime::from_timestamp(7200, 0),
+            next_fetch_reason: Some(DueReason::Backoff),
+            feed_ttl: Some(Duration::from_secs(5400)),
+            ..HttpState::default()
+        };
+        let failure = FeedFailure {
+            url: "a".into(),
+            error: "HTTP 500".into(),
+            http: http.clone(),
+            fetch: FetchRecord {
+                at: DateTime::from_timestamp(3600, 0).unwrap(),
+                http_status: Some(500),
+                duration_ms: 1,
+                bytes: 0,
+            },
+        };
+        store.record_failure(&failure).unwrap();
+        store.record_failure(&failure).unwrap();
+        let stored = store.feed("a").unwrap().unwrap();
+        assert_eq!(stored.http, http);
+        assert_eq!(stored.health.consecutive_failures, 2);
+    }
+}

@@ -69,6 +69,11 @@ pub const MIGRATIONS: &[&str] = &[
         added_at INTEGER NOT NULL,
         reason TEXT
     );",
+    // 2: per-feed scheduling: what set next_fetch_after (until now only Retry-After did),
+    // and the RSS ttl, which a 304 does not repeat.
+    "ALTER TABLE feeds ADD COLUMN next_fetch_reason TEXT;
+    UPDATE feeds SET next_fetch_reason = 'retry-after' WHERE next_fetch_after IS NOT NULL;
+    ALTER TABLE feeds ADD COLUMN ttl_seconds INTEGER;",
 ];
 
 /// Records the outcome of a fetch. `?11` (the error) is NULL on success, which resets the
@@ -76,10 +81,10 @@ pub const MIGRATIONS: &[&str] = &[
 pub const UPSERT_FETCH_STATE: &str = "
     INSERT INTO feeds (url, first_added, etag, last_modified, final_url, permanent_redirect,
                        gone, next_fetch_after, http_status, last_fetch_at, last_error,
-                       last_success_at, consecutive_failures)
+                       last_success_at, consecutive_failures, next_fetch_reason, ttl_seconds)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
             CASE WHEN ?11 IS NULL THEN ?10 END,
-            CASE WHEN ?11 IS NULL THEN 0 ELSE 1 END)
+            CASE WHEN ?11 IS NULL THEN 0 ELSE 1 END, ?12, ?13)
     ON CONFLICT (url) DO UPDATE SET
         etag = excluded.etag,
         last_modified = excluded.last_modified,
@@ -87,6 +92,8 @@ pub const UPSERT_FETCH_STATE: &str = "
         permanent_redirect = excluded.permanent_redirect,
         gone = excluded.gone,
         next_fetch_after = excluded.next_fetch_after,
+        next_fetch_reason = excluded.next_fetch_reason,
+        ttl_seconds = excluded.ttl_seconds,
         http_status = excluded.http_status,
         last_fetch_at = excluded.last_fetch_at,
         last_error = excluded.last_error,
@@ -160,7 +167,8 @@ macro_rules! feed_columns {
          f.permanent_redirect, f.gone, f.next_fetch_after, f.first_added, f.last_fetch_at,
          f.last_success_at, f.http_status, f.last_error, f.consecutive_failures,
          (SELECT COUNT(*) FROM entries e WHERE e.feed_url = f.url),
-         (SELECT MAX(e.sort_date) FROM entries e WHERE e.feed_url = f.url)"
+         (SELECT MAX(e.sort_date) FROM entries e WHERE e.feed_url = f.url),
+         f.next_fetch_reason, f.ttl_seconds"
     };
 }
 

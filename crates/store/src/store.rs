@@ -10,9 +10,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, Transact
 use crate::convert::{json, opt_seconds, opt_time, opt_unsigned, seconds, time, to_i64, unsigned};
 use crate::incoming::{screen, Screened};
 use crate::{
-    schema, sql, ApplyReport, BlacklistEntry, EntryQuery, Error, ExpungeReport, FeedFailure,
-    FeedHealth, FeedMetadata, FeedUpdate, FetchLogEntry, FetchRecord, HttpState, StoredEntry,
-    StoredFeed,
+    schema, sql, ApplyReport, BlacklistEntry, DueReason, EntryQuery, Error, ExpungeReport,
+    FeedFailure, FeedHealth, FeedMetadata, FeedUpdate, FetchLogEntry, FetchRecord, HttpState,
+    StoredEntry, StoredFeed,
 };
 
 /// Fetch records kept per feed: enough to see a pattern on the health page.
@@ -298,6 +298,8 @@ fn record_fetch(
             fetch.http_status,
             at,
             error,
+            http.next_fetch_reason.map(DueReason::as_str),
+            http.feed_ttl.map(|ttl| to_i64(ttl.as_secs())),
         ])?;
     tx.prepare_cached(sql::INSERT_FETCH)?.execute(params![
         url,
@@ -571,6 +573,12 @@ fn feed_from_row(row: &Row<'_>) -> rusqlite::Result<StoredFeed> {
             permanent_redirect: row.get(14)?,
             gone: row.get(15)?,
             next_fetch_after: opt_time(row, 16)?,
+            // A name this build does not know (a later version wrote it) is no reason.
+            next_fetch_reason: row
+                .get::<_, Option<String>>(25)?
+                .as_deref()
+                .and_then(DueReason::from_name),
+            feed_ttl: opt_unsigned(row, 26)?.map(std::time::Duration::from_secs),
         },
         health: FeedHealth {
             first_added: time(row, 17)?,

@@ -16,8 +16,9 @@ pub struct Args {
     /// address is given here.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Update the planet this often (`30m`, `1h`); without it the published
-    /// files are only served.
+    /// Update the planet in rounds at most this often (`30m`, `1h`), each
+    /// fetching only the feeds due (their caching hints, failure back-off);
+    /// without it the published files are only served.
     #[arg(long, value_parser = orrery_serve::parse_interval)]
     every: Option<Duration>,
 }

@@ -1,5 +1,8 @@
 //! `orrery update`: fetch every feed, store, and publish the planet (Venus's
 //! `planet.py`); `--offline` publishes from the store without fetching.
+//! Like Venus it fetches every feed whatever its caching hints say (cron
+//! decides how often), except feeds gone (410) and those whose server asked
+//! to wait (`Retry-After`); `orrery serve --every` is the scheduled way.
 //!
 //! On a terminal a progress bar runs and a one-screen summary follows. Under
 //! cron (no terminal) it is silent unless something failed, so the mail

@@ -1,0 +1,380 @@
+//! The feed status page, end to end: feeds served by a real HTTP server on
+//! 127.0.0.1 and local files, stored in a real SQLite store over several
+//! runs, published as status.html and status.json.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use orrery_config::LoadOptions;
+use orrery_planet::{run, FeedOutcome, Mode, Options, Quiet, Summary};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// A raw HTTP/1.1 response: status line and headers, then a body.
+#[derive(Clone)]
+struct Reply {
+    head: String,
+    body: String,
+}
+
+impl Reply {
+    fn feed(body: String) -> Reply {
+        Reply {
+            head: "200 OK\r\nContent-Type: application/atom+xml; charset=utf-8".into(),
+            body,
+        }
+    }
+
+    fn status(line: &str) -> Reply {
+        Reply {
+            head: line.into(),
+            body: String::new(),
+        }
+    }
+}
+
+type Replies = Arc<Mutex<HashMap<String, Reply>>>;
+
+/// Answers one request per connection from a table of replies by path.
+struct Server {
+    addr: String,
+    replies: Replies,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let replies: Replies = Arc::default();
+        let shared = Arc::clone(&replies);
+        let (stop_tx, stop_rx) = oneshot::channel();
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+                addr_tx
+                    .send(listener.local_addr().unwrap().to_string())
+                    .unwrap();
+                let serve = async {
+                    loop {
+                        let (socket, _) = listener.accept().await.unwrap();
+                        tokio::spawn(answer(socket, Arc::clone(&shared)));
+                    }
+                };
+                tokio::select! {
+                    _ = serve => {}
+                    _ = stop_rx => {}
+                }
+            });
+        });
+        Server {
+            addr: addr_rx.recv().unwrap(),
+            replies,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn set(&self, path: &str, reply: Reply) {
+        self.replies.lock().unwrap().insert(path.to_owned(), reply);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn answer(mut socket: tokio::net::TcpStream, replies: Replies) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+        match socket.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let reply = replies.lock().unwrap().get(&path).cloned();
+    let reply = reply.unwrap_or_else(|| Reply::status("404 Not Found"));
+    let response = format!(
+        "HTTP/1.1 {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        reply.head,
+        reply.body.len(),
+        reply.body
+    );
+    let _ = socket.write_all(response.as_bytes()).await;
+    let _ = socket.shutdown().await;
+}
+
+/// An Atom feed with one entry per id.
+fn atom(name: &str, ids: &[&str]) -> String {
+    let mut doc = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\
+         <title>{name}</title><id>urn:feed:{name}</id><updated>2024-05-01T00:00:00Z</updated>\
+         <link href=\"http://{name}.example/\"/>"
+    );
+    for id in ids {
+        doc.push_str(&format!(
+            "<entry><id>urn:entry:{id}</id><title>Post {id}</title>\
+             <updated>2024-04-0{}T12:00:00Z</updated><link href=\"http://{name}.example/{id}\"/>\
+             <content type=\"html\">&lt;p&gt;Body of {id}&lt;/p&gt;</content></entry>",
+            id.len() % 9 + 1
+        ));
+    }
+    doc.push_str("</feed>");
+    doc
+}
+
+/// A planet in a temporary directory.
+struct Planet {
+    dir: tempfile::TempDir,
+}
+
+impl Planet {
+    fn new(sections: &[(&str, String)]) -> Planet {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ini = "[Planet]\nname = Status Planet\nlink = http://planet.example/\n\
+                       cache_directory = cache\noutput_dir = output\n"
+            .to_owned();
+        for (name, location) in sections {
+            ini.push_str(&format!("\n[{location}]\nname = {name}\n"));
+        }
+        fs::write(dir.path().join("planet.ini"), ini).unwrap();
+        Planet { dir }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn run(&self) -> Summary {
+        let options = Options {
+            configs: vec![PathBuf::from("planet.ini")],
+            load: LoadOptions {
+                cwd: self.root().to_path_buf(),
+                theme_dirs: Vec::new(),
+                builtin_themes: Vec::new(),
+            },
+        };
+        run(&options, Mode::Update, &mut Quiet).unwrap()
+    }
+
+    fn output(&self, name: &str) -> String {
+        fs::read_to_string(self.root().join("output").join(name)).unwrap()
+    }
+
+    fn status(&self) -> Value {
+        serde_json::from_str(&self.output("status.json")).unwrap()
+    }
+
+    /// Fails when a published status file names the planet's directory,
+    /// however it is spelled.
+    fn assert_no_absolute_path(&self) {
+        let real = fs::canonicalize(self.root()).unwrap();
+        for name in ["status.html", "status.json", "index.html"] {
+            let text = self.output(name);
+            for dir in [self.root(), real.as_path()] {
+                let dir = dir.display().to_string();
+                assert!(!text.contains(&dir), "{name} names {dir}:\n{text}");
+            }
+        }
+    }
+}
+
+fn subscription<'a>(status: &'a Value, name: &str) -> &'a Value {
+    status["subscriptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("{name} missing from status.json"))
+}
+
+fn outcome<'a>(summary: &'a Summary, url: &str) -> &'a FeedOutcome {
+    &summary
+        .feeds
+        .iter()
+        .find(|f| f.url == url)
+        .unwrap_or_else(|| panic!("no report for {url}"))
+        .outcome
+}
+
+#[test]
+fn a_feed_that_worked_then_failed_keeps_its_history() {
+    let server = Server::start();
+    server.set("/blog", Reply::feed(atom("blog", &["a", "b"])));
+    server.set(
+        "/old",
+        Reply::status(&format!(
+            "301 Moved Permanently\r\nLocation: {}",
+            server.url("/new")
+        )),
+    );
+    server.set("/new", Reply::feed(atom("moved", &["m"])));
+    server.set("/gone", Reply::status("410 Gone"));
+    let blog = server.url("/blog");
+    let planet = Planet::new(&[
+        ("Blog", blog.clone()),
+        ("Moved", server.url("/old")),
+        ("Gone", server.url("/gone")),
+    ]);
+
+    let first = planet.run();
+    assert!(matches!(
+        outcome(&first, &blog),
+        FeedOutcome::Updated { new: 2, .. }
+    ));
+    let status = planet.status();
+    let seen = subscription(&status, "Blog")["last_fetch"].clone();
+    assert!(seen.is_string());
+    assert_eq!(subscription(&status, "Blog")["last_new_entry"], seen);
+
+    server.set("/blog", Reply::status("500 Internal Server Error"));
+    // Times are stored to the second: let the second run start in another one.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let second = planet.run();
+    assert!(matches!(
+        outcome(&second, &blog),
+        FeedOutcome::Failed { .. }
+    ));
+    assert!(matches!(
+        outcome(&second, &server.url("/gone")),
+        FeedOutcome::Skipped { .. }
+    ));
+
+    let status = planet.status();
+    let failing = subscription(&status, "Blog");
+    assert_eq!(failing["ok"], false);
+    assert_eq!(failing["http_status"], 500);
+    assert_eq!(
+        failing["problem"],
+        "HTTP 500 Internal Server Error (the server or a proxy in front of it is failing)"
+    );
+    assert_eq!(failing["entries_stored"], 2);
+    // The entries of the first run are still the newest the planet has seen.
+    assert_eq!(failing["last_new_entry"], seen);
+    assert_ne!(failing["last_fetch"], seen);
+
+    let moved = subscription(&status, "Moved");
+    assert_eq!(moved["ok"], true);
+    assert_eq!(
+        moved["permanent_redirect"].as_str(),
+        Some(server.url("/new").as_str())
+    );
+    let gone = subscription(&status, "Gone");
+    assert_eq!(gone["ok"], false);
+    assert_eq!(gone["http_status"], 410);
+    assert!(gone["problem"]
+        .as_str()
+        .unwrap()
+        .starts_with("gone: the server answered 410 Gone"));
+
+    let html = planet.output("status.html");
+    assert!(html.contains(
+        "HTTP 500 Internal Server Error (the server or a proxy in front of it is failing)"
+    ));
+    assert!(html.contains("2 of 3 subscriptions have a problem."));
+    planet.assert_no_absolute_path();
+}
+
+#[test]
+fn a_server_asking_to_wait_is_told_apart_from_a_broken_one() {
+    let server = Server::start();
+    server.set(
+        "/busy",
+        Reply::status("429 Too Many Requests\r\nRetry-After: 7200"),
+    );
+    let busy = server.url("/busy");
+    let planet = Planet::new(&[("Busy", busy.clone())]);
+
+    assert!(matches!(
+        outcome(&planet.run(), &busy),
+        FeedOutcome::Failed { .. }
+    ));
+    assert!(matches!(
+        outcome(&planet.run(), &busy),
+        FeedOutcome::Skipped { .. }
+    ));
+    let status = planet.status();
+    let problem = subscription(&status, "Busy")["problem"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        problem.starts_with(
+            "HTTP 429 Too Many Requests (the server says the planet asks too often); \
+             next attempt not before "
+        ),
+        "{problem}"
+    );
+    assert!(planet.output("status.html").contains(&problem));
+}
+
+#[test]
+fn local_files_are_named_as_in_the_configuration() {
+    let server = Server::start();
+    server.set("/blog", Reply::feed(atom("blog", &["a"])));
+    let planet = Planet::new(&[
+        ("Local", "feeds/local.xml".to_owned()),
+        ("Missing", "feeds/missing.xml".to_owned()),
+        ("Blog", server.url("/blog")),
+    ]);
+    fs::create_dir(planet.root().join("feeds")).unwrap();
+    fs::write(
+        planet.root().join("feeds/local.xml"),
+        atom("local", &["l1", "l2"]),
+    )
+    .unwrap();
+
+    let first = planet.run();
+    match outcome(&first, "feeds/missing.xml") {
+        FeedOutcome::Failed { reason } => assert_eq!(reason, "cannot read the file: no such file"),
+        other => panic!("{other:?}"),
+    }
+    // The file is unchanged the second time.
+    let second = planet.run();
+    assert_eq!(
+        outcome(&second, "feeds/local.xml"),
+        &FeedOutcome::NotModified
+    );
+
+    let status = planet.status();
+    let local = subscription(&status, "Local");
+    assert_eq!(local["url"], "feeds/local.xml");
+    assert_eq!(local["file"], true);
+    assert_eq!(local["ok"], true);
+    assert_eq!(local["entries_stored"], 2);
+    assert!(local["last_new_entry"].is_string());
+    let missing = subscription(&status, "Missing");
+    assert_eq!(missing["url"], "feeds/missing.xml");
+    assert_eq!(missing["file"], true);
+    assert_eq!(missing["problem"], "cannot read the file: no such file");
+    assert_eq!(subscription(&status, "Blog")["file"], false);
+
+    let html = planet.output("status.html");
+    assert!(html.contains("<code title=\"local file\">feeds/missing.xml</code>"));
+    assert!(!html.contains("href=\"http://planet.example/feeds/"));
+    assert!(html.contains("cannot read the file: no such file"));
+    planet.assert_no_absolute_path();
+}
