@@ -33,11 +33,10 @@ pub(crate) fn run(html: &str, base: &str, mode: Mode) -> String {
 }
 
 /// What the filter makes of input without a `<`, in which the tokenizer finds only text:
-/// the text after the tokenizer's input preprocessing (a leading byte order mark dropped, line
-/// breaks normalized to `\n`, NUL characters dropped), written as text. Most titles and many
-/// summaries are such text, and setting a tokenizer up costs more than reading them.
-fn plain_text(protected: &str) -> String {
-    let text = protected.strip_prefix('\u{FEFF}').unwrap_or(protected);
+/// the text after the tokenizer's input preprocessing (line breaks normalized to `\n`, NUL
+/// characters dropped), written as text. Most titles and many summaries are such text, and
+/// setting a tokenizer up costs more than reading them.
+fn plain_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     if memchr::memchr2(b'\r', 0, text.as_bytes()).is_none() {
         refs::write_text(&mut out, text);
@@ -67,7 +66,13 @@ fn tokenize(protected: String, base: &str, mode: Mode) -> String {
         Filter {
             state: RefCell::new(state),
         },
-        TokenizerOpts::default(),
+        // A U+FEFF in a fragment is a character, not a byte order mark (the document's was
+        // handled when it was decoded). Dropping it only when it comes first would make the
+        // output differ from the output sanitized again, once markup before it is removed.
+        TokenizerOpts {
+            discard_bom: false,
+            ..TokenizerOpts::default()
+        },
     );
     let queue = BufferQueue::default();
     queue.push_back(StrTendril::from(protected));

@@ -31,3 +31,13 @@ fn rejected_links_stay_rejected() {
     );
     assert_eq!(sanitize_html(tabbed, None), "<a href=\"\">x</a>");
 }
+
+#[test]
+fn a_zero_width_no_break_space_is_kept_wherever_it_stands() {
+    // Once the broken tag before it is dropped, the U+FEFF comes first: it must not then be
+    // taken for a byte order mark by the second pass.
+    let input = "<a$href=\"/relativ\0e\u{1}\0/uri\">\u{FEFF}c here</a>";
+    assert_fixed_point(input);
+    assert_eq!(sanitize_html("\u{FEFF}x", None), "\u{FEFF}x");
+    assert_eq!(sanitize_html("\u{FEFF}<b>x</b>", None), "\u{FEFF}<b>x</b>");
+}
