@@ -92,7 +92,7 @@ pub(crate) fn harvest(
             };
             let error = format!("unsupported URL {url:?} (only http, https and local files)");
             let failure = failure(&job, &schedule, now, None, Duration::ZERO, error);
-            let report = write(store, sub, Write::Failure(failure), Duration::ZERO);
+            let report = write(store, sub, Write::Failure(failure), Duration::ZERO, 0);
             observer.feed_done(&report);
             reports.push(report);
         } else {
@@ -135,6 +135,7 @@ fn fetch_all(
     observer: &mut dyn Observer,
     reports: &mut Vec<FeedReport>,
 ) -> Result<(), Error> {
+    let budget = config.planet.fetch.max_feed_bytes;
     let fetch = fetch_config(config);
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let pipeline = Pipeline {
@@ -156,7 +157,7 @@ fn fetch_all(
         let Some(job) = jobs.get(done.job) else {
             continue;
         };
-        let report = write(store, &job.sub, done.write, done.elapsed);
+        let report = write(store, &job.sub, done.write, done.elapsed, budget);
         observer.feed_done(&report);
         reports.push(report);
         // Only now is the document's slot free (when it still held one).
@@ -365,6 +366,7 @@ fn process(
                 fetch: record(0),
                 entries: Vec::new(),
                 keep: None,
+                keep_bytes: None,
             };
             return Write::Update {
                 update: Box::new(update),
@@ -413,6 +415,7 @@ fn process(
         fetch: record(body.len()),
         entries,
         keep: None,
+        keep_bytes: None,
     };
     Write::Update {
         filtered: total - update.entries.len(),
@@ -432,15 +435,20 @@ fn parse(job: &Job, fetched: &Fetched, body: &[u8]) -> ParsedFeed {
     .into_iter()
     .filter_map(|(name, value)| value.as_ref().map(|v| (name.to_owned(), v.clone())))
     .collect();
-    let url = fetched.final_url.to_string();
+    // A local file's path is no base to publish: links relative to it would
+    // point into this machine's file system. They stay as written.
+    let url = match fetched.final_url.scheme() {
+        "file" => None,
+        _ => Some(fetched.final_url.to_string()),
+    };
     let mut options = ParseOptions {
-        url: Some(url.clone()),
+        url: url.clone(),
         headers,
         ..ParseOptions::default()
     };
     let mut parsed = orrery_feed::parse(body, &options);
     let norm = &job.sub.normalization;
-    if let Some(base) = normalize::xml_base(norm, &parsed, &url) {
+    if let Some(base) = normalize::xml_base(norm, &parsed, url.as_deref().unwrap_or_default()) {
         options.url = Some(base);
         parsed = orrery_feed::parse(body, &options);
     }
@@ -509,9 +517,21 @@ fn millis(d: Duration) -> u64 {
 }
 
 /// Stores one feed's result in its own transaction and says how it went.
-fn write(store: &mut Store, sub: &Subscription, write: Write, elapsed: Duration) -> FeedReport {
+/// The feed keeps at most `budget` bytes of entries, newest first: what one
+/// document may bring, so that no feed outgrows that run after run.
+fn write(
+    store: &mut Store,
+    sub: &Subscription,
+    write: Write,
+    elapsed: Duration,
+    budget: u64,
+) -> FeedReport {
     let (outcome, http) = match write {
-        Write::Update { update, filtered } => {
+        Write::Update {
+            mut update,
+            filtered,
+        } => {
+            update.keep_bytes = Some(budget);
             let outcome = match store.apply_feed(&update) {
                 Ok(_) if update.metadata.is_none() => FeedOutcome::NotModified,
                 Ok(applied) => FeedOutcome::Updated {
@@ -519,6 +539,7 @@ fn write(store: &mut Store, sub: &Subscription, write: Write, elapsed: Duration)
                     filtered,
                     new: applied.new,
                     changed: applied.updated,
+                    problem: applied.problem(),
                 },
                 Err(err) => FeedOutcome::Failed {
                     reason: format!("not stored: {err}"),

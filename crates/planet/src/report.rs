@@ -16,6 +16,8 @@ pub enum FeedOutcome {
         new: usize,
         /// Entries edited upstream, rewritten in place.
         changed: usize,
+        /// What could not be kept of this copy, in plain words.
+        problem: Option<String>,
     },
     /// The server (or file) said nothing changed.
     NotModified,

@@ -64,7 +64,8 @@ fn update_cycle_against_a_live_server() {
             entries: 2,
             filtered: 0,
             new: 2,
-            changed: 0
+            changed: 0,
+            problem: None
         }
     );
     assert_eq!(
@@ -73,7 +74,8 @@ fn update_cycle_against_a_live_server() {
             entries: 2,
             filtered: 0,
             new: 2,
-            changed: 0
+            changed: 0,
+            problem: None
         }
     );
     match outcome(&first, &missing) {
@@ -121,7 +123,8 @@ fn update_cycle_against_a_live_server() {
             entries: 2,
             filtered: 0,
             new: 0,
-            changed: 1
+            changed: 1,
+            problem: None
         }
     );
     let html = planet.index();
@@ -264,7 +267,8 @@ fn filters_future_dates_and_duplicates() {
             entries: 2,
             filtered: 1,
             new: 1,
-            changed: 0
+            changed: 0,
+            problem: None
         }
     );
     let html = planet.index();

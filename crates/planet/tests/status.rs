@@ -341,9 +341,10 @@ fn local_files_are_named_as_in_the_configuration() {
         ("Blog", server.url("/blog")),
     ]);
     fs::create_dir(planet.root().join("feeds")).unwrap();
+    // Relative links, which must not be resolved against the file's path.
     fs::write(
         planet.root().join("feeds/local.xml"),
-        atom("local", &["l1", "l2"]),
+        atom("local", &["l1", "l2"]).replace("http://local.example/", "site/"),
     )
     .unwrap();
 
@@ -377,4 +378,8 @@ fn local_files_are_named_as_in_the_configuration() {
     assert!(!html.contains("href=\"http://planet.example/feeds/"));
     assert!(html.contains("cannot read the file: no such file"));
     planet.assert_no_absolute_path();
+    for name in ["index.html", "status.html", "atom.xml"] {
+        let text = planet.output(name);
+        assert!(!text.contains("file://"), "{name}: {text}");
+    }
 }

@@ -272,6 +272,7 @@ mod tests {
                     filtered: 0,
                     new: 0,
                     changed: 0,
+                    problem: None,
                 },
             ),
             report("b", FeedOutcome::NotModified),

@@ -100,6 +100,7 @@ mod tests {
                 })
                 .collect(),
             keep: None,
+            keep_bytes: None,
         }
     }
 

@@ -26,7 +26,10 @@ pub struct Screened<'a> {
 pub struct Screening<'a> {
     /// In input order, one per id.
     pub accepted: Vec<Screened<'a>>,
+    /// Empty or overlong ids.
     pub rejected: usize,
+    /// Entries over [`MAX_ENTRY_BYTES`].
+    pub oversized: usize,
     pub duplicates: usize,
 }
 
@@ -36,6 +39,7 @@ pub fn screen(entries: &[NewEntry]) -> Screening<'_> {
     let mut screening = Screening {
         accepted: Vec::with_capacity(entries.len()),
         rejected: 0,
+        oversized: 0,
         duplicates: 0,
     };
     let mut position: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
@@ -46,7 +50,7 @@ pub fn screen(entries: &[NewEntry]) -> Screening<'_> {
         }
         let data = entry.data.to_string();
         if entry_size(entry, &data) > MAX_ENTRY_BYTES {
-            screening.rejected += 1;
+            screening.oversized += 1;
             continue;
         }
         let screened = Screened {

@@ -141,6 +141,9 @@ pub struct FeedUpdate {
     /// Incoming entries that would be dropped at once are not written at all, so a feed
     /// serving more entries than the limit does not churn its oldest ones on every fetch.
     pub keep: Option<usize>,
+    /// Keep the feed's newest entries up to this many bytes of stored text (the newest one
+    /// always), deleting older ones: a feed cannot grow the store, and the page, run after run.
+    pub keep_bytes: Option<u64>,
 }
 
 /// A failed fetch or parse. The feed's stored entries and metadata stay as they were.
@@ -163,14 +166,28 @@ pub struct ApplyReport {
     pub unchanged: usize,
     /// Ids on the blacklist.
     pub blacklisted: usize,
-    /// Empty or oversized id, or an entry over the size limit.
+    /// Empty or oversized id.
     pub rejected: usize,
+    /// Entries over [`crate::MAX_ENTRY_BYTES`], not stored. The feed's health says so.
+    pub oversized: usize,
     /// Later copies of an id already present in the same update.
     pub duplicates: usize,
     /// Incoming entries beyond `keep` that were not written.
     pub over_limit: usize,
-    /// Stored entries deleted to respect `keep`.
+    /// Stored entries deleted to respect `keep` and `keep_bytes`.
     pub pruned: usize,
+}
+
+impl ApplyReport {
+    /// What the feed's health shows when part of the copy could not be stored.
+    pub fn problem(&self) -> Option<String> {
+        let n = self.oversized;
+        (n > 0).then(|| {
+            let entries = if n == 1 { "entry" } else { "entries" };
+            let limit = crate::MAX_ENTRY_BYTES >> 20;
+            format!("{n} {entries} larger than {limit} MiB not stored")
+        })
+    }
 }
 
 /// Health of a feed as the sidebar and the health page show it.

@@ -134,6 +134,24 @@ pub const UPDATE_ENTRY: &str = "
                        data = ?11, content_hash = ?12
     WHERE id = ?1";
 
+/// Deletes the entries of feed `?1` beyond `?2` bytes of stored text, counted from the newest
+/// in the order the planet shows them; the newest entry always stays.
+pub const PRUNE_FEED_BYTES: &str = "
+    DELETE FROM entries WHERE id IN (
+        SELECT id FROM (
+            SELECT id,
+                   SUM(COALESCE(octet_length(title), 0) + COALESCE(octet_length(summary), 0)
+                       + COALESCE(octet_length(content), 0) + octet_length(data))
+                       OVER newest AS running,
+                   ROW_NUMBER() OVER newest AS n
+            FROM entries WHERE feed_url = ?1
+            WINDOW newest AS (ORDER BY sort_date DESC, first_seen DESC, id
+                              ROWS UNBOUNDED PRECEDING))
+        WHERE running > ?2 AND n > 1)";
+
+/// Says why a stored copy is incomplete, without counting it as a failed fetch.
+pub const NOTE_FEED_PROBLEM: &str = "UPDATE feeds SET last_error = ?2 WHERE url = ?1";
+
 /// Keeps the newest `?2` entries of feed `?1`, in the order the planet shows them.
 pub const PRUNE_FEED_ENTRIES: &str = "
     DELETE FROM entries WHERE feed_url = ?1 AND id NOT IN (

@@ -52,6 +52,7 @@ impl Store {
             }
             let mut report = ApplyReport {
                 rejected: screening.rejected,
+                oversized: screening.oversized,
                 duplicates: screening.duplicates,
                 ..ApplyReport::default()
             };
@@ -75,6 +76,19 @@ impl Store {
             }
             if let Some(keep) = update.keep {
                 report.pruned = prune_feed(tx, &update.url, keep)?;
+            }
+            if let Some(note) = report.problem() {
+                tx.prepare_cached(sql::NOTE_FEED_PROBLEM)?
+                    .execute(params![update.url, note])?;
+            }
+            if let Some(budget) = update
+                .keep_bytes
+                .filter(|_| report.new + report.updated > 0)
+            {
+                report.pruned += tx.prepare_cached(sql::PRUNE_FEED_BYTES)?.execute(params![
+                    update.url,
+                    i64::try_from(budget).unwrap_or(i64::MAX)
+                ])?;
             }
             Ok(report)
         })

@@ -306,7 +306,8 @@ fn invalid_oversized_and_duplicate_entries_are_screened() {
         report,
         ApplyReport {
             new: 1,
-            rejected: 3,
+            rejected: 2,
+            oversized: 1,
             duplicates: 2,
             ..ApplyReport::default()
         }
@@ -314,6 +315,51 @@ fn invalid_oversized_and_duplicate_entries_are_screened() {
     let stored = all_entries(&store, &[A]);
     assert_eq!(ids(&stored), ["dup"]);
     assert_eq!(stored.first().unwrap().content.as_deref(), Some("new copy"));
+    // The dropped entry is said on the feed's health, without counting as a failure.
+    let health = store.feed(A).unwrap().unwrap().health;
+    assert_eq!(
+        health.last_error.as_deref(),
+        Some("1 entry larger than 4 MiB not stored")
+    );
+    assert_eq!(health.consecutive_failures, 0);
+    // The next copy without it clears the note.
+    store.apply_feed(&update(A, 1, Vec::new())).unwrap();
+    assert_eq!(store.feed(A).unwrap().unwrap().health.last_error, None);
+}
+
+#[test]
+fn keep_bytes_bounds_what_a_feed_keeps_run_after_run() {
+    let (_dir, mut store) = temp_store();
+    let body = "x".repeat(1000);
+    let size = |store: &Store| -> usize {
+        all_entries(store, &[A])
+            .iter()
+            .map(|e| e.content.as_deref().map_or(0, str::len))
+            .sum()
+    };
+    for run in 0..5_i64 {
+        let entries = (0..3)
+            .map(|n| entry(&format!("r{run}e{n}"), Some(run * 10 + n), &body))
+            .collect();
+        let mut next = update(A, run, entries);
+        next.keep_bytes = Some(7000);
+        store.apply_feed(&next).unwrap();
+        // Each entry costs its 1000-byte body plus title and JSON data: at
+        // most six fit, and the newest ones are the ones kept.
+        let stored = all_entries(&store, &[A]);
+        assert!(size(&store) <= 7000, "run {run}: {} bytes", size(&store));
+        assert_eq!(
+            ids(&stored).first().copied(),
+            Some(format!("r{run}e2").as_str())
+        );
+    }
+    let stored = all_entries(&store, &[A]);
+    assert!((3..=6).contains(&stored.len()), "{}", stored.len());
+    // However small the budget, the newest entry stays.
+    let mut tiny = update(A, 9, vec![entry("last", Some(99), &body)]);
+    tiny.keep_bytes = Some(1);
+    store.apply_feed(&tiny).unwrap();
+    assert_eq!(ids(&all_entries(&store, &[A])), ["last"]);
 }
 
 #[test]

@@ -129,12 +129,18 @@ fn label(feed: &FeedReport) -> String {
     }
 }
 
-/// The failed feeds, one line each: what cron mails.
+/// The failed feeds, and those stored only in part, one line each: what
+/// cron mails.
 fn failures(summary: &Summary) -> String {
     summary
-        .failed()
+        .feeds
+        .iter()
         .filter_map(|f| match &f.outcome {
-            FeedOutcome::Failed { reason } => Some(format!("orrery: {}: {reason}\n", label(f))),
+            FeedOutcome::Failed { reason }
+            | FeedOutcome::Updated {
+                problem: Some(reason),
+                ..
+            } => Some(format!("orrery: {}: {reason}\n", label(f))),
             _ => None,
         })
         .collect()
@@ -160,6 +166,23 @@ fn full_summary(summary: &Summary, verbose: bool) -> String {
         &mut out,
         "failed",
         summary.failed().map(|f| (label(f), &f.outcome)),
+    );
+    section(
+        &mut out,
+        "stored in part",
+        summary
+            .feeds
+            .iter()
+            .map(|f| (label(f), &f.outcome))
+            .filter(|(_, o)| {
+                matches!(
+                    o,
+                    FeedOutcome::Updated {
+                        problem: Some(_),
+                        ..
+                    }
+                )
+            }),
     );
     section(
         &mut out,
@@ -221,9 +244,12 @@ fn section<'a>(
 ) {
     let lines: Vec<String> = rows
         .filter_map(|(label, outcome)| match outcome {
-            FeedOutcome::Failed { reason } | FeedOutcome::Skipped { reason } => {
-                Some(format!("  {label}: {reason}\n"))
-            }
+            FeedOutcome::Failed { reason }
+            | FeedOutcome::Skipped { reason }
+            | FeedOutcome::Updated {
+                problem: Some(reason),
+                ..
+            } => Some(format!("  {label}: {reason}\n")),
             _ => None,
         })
         .collect();

@@ -64,6 +64,7 @@ pub fn update(url: &str, fetched_hours: i64, entries: Vec<NewEntry>) -> FeedUpda
         fetch: fetch(fetched_hours),
         entries,
         keep: None,
+        keep_bytes: None,
     }
 }
 
