@@ -65,6 +65,7 @@ fn example_planet_in_both_themes_at_phone_and_desktop_widths() -> anyhow::Result
 
     let browser = chrome::launch(chromium)?;
     let server = Server::start(dir)?;
+    let own = format!("({}/", server.origin());
     let artifacts = artifacts_dir()?;
     let mut problems = Vec::new();
     let mut shots = Vec::new();
@@ -80,7 +81,8 @@ fn example_planet_in_both_themes_at_phone_and_desktop_widths() -> anyhow::Result
                 ));
                 pane.screenshot(&shot, 6000)?;
                 shots.push(shot);
-                for error in pane.errors().into_iter().filter(|e| !e.contains(FAVICON)) {
+                let errors = pane.errors().into_iter();
+                for error in errors.filter(|e| !e.contains(FAVICON) && !is_remote_load(e, &own)) {
                     problems.push(format!("{label}: {error}"));
                 }
                 let layout: serde_json::Value =
@@ -101,6 +103,13 @@ fn example_planet_in_both_themes_at_phone_and_desktop_widths() -> anyhow::Result
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     Ok(())
+}
+
+/// A picture in a post that did not load from its blog's server, which the
+/// test machine need not reach (classic_fancy loads them all at once, as
+/// Venus did): only the planet's own files, under `own`, must load.
+fn is_remote_load(error: &str, own: &str) -> bool {
+    error.starts_with("Failed to load resource") && !error.contains(own)
 }
 
 fn data_dir() -> PathBuf {

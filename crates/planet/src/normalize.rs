@@ -27,11 +27,13 @@ pub struct EntryExtras {
     pub rights: Option<String>,
 }
 
-/// A podcast-style attachment as stored.
+/// A podcast-style attachment as stored. Without `href` it is still shown
+/// to templates (Venus exposes its type and length) but written into no
+/// output feed, where a URL is required.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EnclosureData {
-    pub href: String,
+    pub href: Option<String>,
     pub mime_type: Option<String>,
     pub length: Option<u64>,
 }
@@ -42,9 +44,21 @@ pub struct EnclosureData {
 pub struct FeedExtras {
     pub author_name: Option<String>,
     pub author_email: Option<String>,
-    /// Plain text.
-    pub rights: Option<String>,
+    /// Sanitized HTML, as Venus exposes the feed's rights to templates.
+    pub rights_html: Option<String>,
+    /// Plain text: what stores written before `rights_html` hold. Read only.
+    #[serde(rename = "rights", skip_serializing)]
+    pub legacy_rights: Option<String>,
     pub language: Option<String>,
+}
+
+impl FeedExtras {
+    /// The feed's rights as sanitized HTML, however they were stored.
+    pub fn rights(&self) -> Option<String> {
+        self.rights_html
+            .clone()
+            .or_else(|| self.legacy_rights.as_deref().map(escape))
+    }
 }
 
 /// Removes the elements named by `ignore_in_feed` from the feed and its
@@ -119,7 +133,12 @@ pub fn feed_metadata(parsed: &ParsedFeed) -> FeedMetadata {
     let extras = FeedExtras {
         author_name: author.and_then(|p| nonempty(p.name.as_deref())),
         author_email: author.and_then(|p| nonempty(p.email.as_deref())),
-        rights: common.rights.as_ref().map(plain_text),
+        rights_html: common
+            .rights
+            .as_ref()
+            .map(|r| to_html(r, None))
+            .filter(|r| !r.trim().is_empty()),
+        legacy_rights: None,
         language: nonempty(common.language.as_deref()),
     };
     FeedMetadata {
@@ -191,13 +210,18 @@ fn entry_of(
     }
 
     let (author, author_email, author_uri) = author_of(entry, feed, sub);
-    let enclosure = entry.enclosures.iter().find_map(|e| {
-        Some(EnclosureData {
-            href: nonempty(e.href.as_deref())?,
+    // The first enclosure with a URL, else the first at all.
+    let enclosure = entry
+        .enclosures
+        .iter()
+        .find(|e| nonempty(e.href.as_deref()).is_some())
+        .or_else(|| entry.enclosures.first())
+        .map(|e| EnclosureData {
+            href: nonempty(e.href.as_deref()),
             mime_type: nonempty(e.content_type.as_deref()),
             length: e.length.as_deref().and_then(|l| l.trim().parse().ok()),
         })
-    });
+        .filter(|e| *e != EnclosureData::default());
     let content = entry.content.first();
     let extras = EntryExtras {
         author_email,
@@ -515,6 +539,93 @@ mod tests {
         assert_eq!(out[0].author, None);
         let extras: EntryExtras = serde_json::from_value(out[0].data.clone()).unwrap();
         assert_eq!(extras.title_language, None);
+    }
+
+    #[test]
+    fn an_enclosure_without_a_url_keeps_its_type_and_length() {
+        let parsed = parse(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom">
+            <entry><id>1</id><link rel="enclosure" type="audio/mpeg" length="100"/>
+              <link rel="enclosure" href="http://example.org/a.ogg" type="audio/ogg"/></entry>
+            <entry><id>2</id><link rel="enclosure" type="audio/mpeg" length=" 5 "/></entry>
+            </feed>"#,
+        );
+        let out = entries(&parsed, &subscription(None, FutureDates::Keep), now());
+        let enclosure = |i: usize| {
+            serde_json::from_value::<EntryExtras>(out[i].data.clone())
+                .unwrap()
+                .enclosure
+        };
+        // One with a URL is preferred.
+        assert_eq!(
+            enclosure(0),
+            Some(EnclosureData {
+                href: Some("http://example.org/a.ogg".into()),
+                mime_type: Some("audio/ogg".into()),
+                length: None,
+            })
+        );
+        assert_eq!(
+            enclosure(1),
+            Some(EnclosureData {
+                href: None,
+                mime_type: Some("audio/mpeg".into()),
+                length: Some(5),
+            })
+        );
+        // An RSS enclosure with nothing in it is no enclosure.
+        let rss = parse(
+            r#"<rss version="2.0"><channel><item><guid>1</guid><enclosure/></item>
+            </channel></rss>"#,
+        );
+        let out = entries(&rss, &subscription(None, FutureDates::Keep), now());
+        let extras: EntryExtras = serde_json::from_value(out[0].data.clone()).unwrap();
+        assert_eq!(extras.enclosure, None);
+    }
+
+    #[test]
+    fn feed_rights_are_sanitized_markup() {
+        let rights = |element: &str| {
+            let doc = format!(r#"<feed xmlns="http://www.w3.org/2005/Atom">{element}</feed>"#);
+            let meta = feed_metadata(&parse(&doc));
+            serde_json::from_value::<FeedExtras>(meta.data)
+                .unwrap()
+                .rights()
+        };
+        // Venus's tmpl case source_rights.xml.
+        assert_eq!(
+            rights(r#"<rights type="html">&amp;copy; 2006</rights>"#).as_deref(),
+            Some("&copy; 2006")
+        );
+        assert_eq!(
+            rights(r#"<rights type="html">&lt;b onclick="x()"&gt;A&lt;/b&gt;</rights>"#).as_deref(),
+            Some("<b>A</b>")
+        );
+        assert_eq!(
+            rights("<rights>a &lt; b &amp; c</rights>").as_deref(),
+            Some("a &lt; b &amp; c")
+        );
+        assert_eq!(rights("<rights> </rights>"), None);
+    }
+
+    #[test]
+    fn plain_text_rights_of_older_stores_are_escaped() {
+        let old: FeedExtras =
+            serde_json::from_value(serde_json::json!({"rights": "<script>x</script> & co"}))
+                .unwrap();
+        assert_eq!(
+            old.rights().as_deref(),
+            Some("&lt;script&gt;x&lt;/script&gt; &amp; co")
+        );
+        // Written back, only the markup form is kept.
+        let new = FeedExtras {
+            rights_html: Some("<b>A</b>".into()),
+            ..old
+        };
+        let json = serde_json::to_value(&new).unwrap();
+        assert_eq!(json.get("rights"), None);
+        let read: FeedExtras = serde_json::from_value(json).unwrap();
+        assert_eq!(read.rights().as_deref(), Some("<b>A</b>"));
     }
 
     #[test]

@@ -110,11 +110,11 @@ fn channel(url: &str, name: Option<&str>, feed: Option<&StoredFeed>) -> Channel 
     channel.title = meta.title.clone();
     channel.subtitle = meta.subtitle.clone();
     channel.id = meta.feed_id.clone();
+    channel.rights = extras.rights();
     channel.author_name = extras.author_name;
     channel.author_email = extras.author_email;
     channel.icon = meta.icon.clone();
     channel.logo = meta.logo.clone();
-    channel.rights = extras.rights;
     channel.last_updated = meta.updated;
     channel.message = feed.health.last_error.clone();
     channel.http_status = feed.health.last_http_status;

@@ -1,8 +1,8 @@
 //! The variables templates see, named and shaped as in Venus.
 //!
-//! Markup fields (titles, content, rights of entries) were sanitized
-//! upstream and are marked safe; everything else is plain text that the
-//! template engine escapes.
+//! Markup fields (entry titles, content and summaries, entry and feed
+//! rights) were sanitized upstream and are marked safe; everything else is
+//! plain text that the template engine escapes.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +13,7 @@ use crate::dates::{self, DateFormat};
 use crate::model::{Channel, Item, Planet};
 use crate::site::Site;
 use crate::status;
-use crate::text::{absolute, css_id, html_to_text, lazy_images, xml_safe};
+use crate::text::{absolute, css_id, html_to_text, xml_safe};
 
 type Map = BTreeMap<String, Value>;
 
@@ -22,7 +22,7 @@ fn text(s: &str) -> Value {
 }
 
 fn markup(s: &str) -> Value {
-    Value::from_safe_string(lazy_images(&xml_safe(s)))
+    Value::from_safe_string(xml_safe(s).into_owned())
 }
 
 fn put(map: &mut Map, key: &str, value: Option<&str>) {
@@ -185,7 +185,9 @@ fn channel_vars(planet: &Planet, c: &Channel, format: &DateFormat) -> Map {
     put(&mut m, "author_email", c.author_email.as_deref());
     put(&mut m, "icon", c.icon.as_deref());
     put(&mut m, "logo", c.logo.as_deref());
-    put(&mut m, "rights", c.rights.as_deref());
+    if let Some(rights) = c.rights.as_deref().filter(|r| !r.is_empty()) {
+        m.insert("rights".into(), markup(rights));
+    }
     put(&mut m, "message", c.message.as_deref());
     if let Some(code) = c.http_status {
         m.insert("http_status".into(), Value::from(code.to_string()));
@@ -277,11 +279,8 @@ fn item_vars(planet: &Planet, item: &Item, format: &DateFormat, m: &mut Map) {
     put_date(m, "updated", item.updated.as_ref(), format);
     put_date(m, "published", item.published.as_ref(), format);
     if let Some(enc) = &item.enclosure {
-        put(
-            m,
-            "enclosure_href",
-            Some(&absolute(&planet.link, &enc.href)),
-        );
+        let href = enc.href.as_deref().map(|h| absolute(&planet.link, h));
+        put(m, "enclosure_href", href.as_deref());
         put(m, "enclosure_type", enc.mime_type.as_deref());
         if let Some(len) = enc.length {
             m.insert("enclosure_length".into(), Value::from(len.to_string()));

@@ -22,7 +22,7 @@ mod xml;
 
 use std::path::{Path, PathBuf};
 
-use minijinja::{AutoEscape, Environment};
+use minijinja::{AutoEscape, Environment, Value};
 
 pub use model::{
     Channel, Enclosure, Item, Planet, Report, DEFAULT_DATE_FORMAT, DEFAULT_ITEMS_PER_PAGE,
@@ -192,6 +192,7 @@ fn environment(theme: &Theme, dirs: &[PathBuf]) -> Environment<'static> {
         }
         _ => minijinja::escape_formatter(out, state, value),
     });
+    env.add_filter("lazy_images", lazy_images);
     let theme = theme.clone();
     let dirs = dirs.to_vec();
     env.set_loader(move |name| {
@@ -200,6 +201,16 @@ fn environment(theme: &Theme, dirs: &[PathBuf]) -> Environment<'static> {
         })
     });
     env
+}
+
+/// The `lazy_images` filter: markup with `loading="lazy"` on its images, for
+/// themes that want it (`orrery`); the variables themselves stay as Venus
+/// had them. Anything but markup passes unchanged, so it is still escaped.
+fn lazy_images(value: Value) -> Value {
+    match value.as_str() {
+        Some(html) if value.is_safe() => Value::from_safe_string(text::lazy_images(html)),
+        _ => value,
+    }
 }
 
 /// The static files to copy, found before anything is written.

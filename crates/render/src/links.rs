@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use crate::model::{Channel, Item};
+use crate::model::{Channel, Enclosure, Item};
 
 /// Schemes a link may have; anything without a scheme is relative and safe.
 const SCHEMES: [&str; 13] = [
@@ -58,7 +58,10 @@ fn item_is_clean(i: &Item) -> bool {
     [&i.link, &i.author_uri]
         .into_iter()
         .all(|l| l.as_deref().is_none_or(is_safe_link))
-        && i.enclosure.as_ref().is_none_or(|e| is_safe_link(&e.href))
+        && i.enclosure
+            .as_ref()
+            .and_then(|e| e.href.as_deref())
+            .is_none_or(is_safe_link)
 }
 
 /// `channels` without unsafe links (borrowed when there are none).
@@ -91,7 +94,10 @@ pub fn items(items: &[Item]) -> Cow<'_, [Item]> {
             .map(|i| Item {
                 link: keep(&i.link),
                 author_uri: keep(&i.author_uri),
-                enclosure: i.enclosure.clone().filter(|e| is_safe_link(&e.href)),
+                enclosure: i.enclosure.clone().map(|e| Enclosure {
+                    href: keep(&e.href),
+                    ..e
+                }),
                 ..i.clone()
             })
             .collect(),

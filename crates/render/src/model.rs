@@ -86,6 +86,7 @@ pub struct Channel {
     pub author_email: Option<String>,
     pub icon: Option<String>,
     pub logo: Option<String>,
+    /// Sanitized HTML.
     pub rights: Option<String>,
     /// Why the subscription is failing, in plain words; `None` when healthy.
     pub message: Option<String>,
@@ -157,10 +158,11 @@ pub struct Item {
     pub rights: Option<String>,
 }
 
-/// A podcast-style attachment.
+/// A podcast-style attachment. One without `href` still gives templates
+/// its type and length, as in Venus, but no output feed lists it.
 #[derive(Debug, Clone, Default)]
 pub struct Enclosure {
-    pub href: String,
+    pub href: Option<String>,
     pub mime_type: Option<String>,
     pub length: Option<u64>,
 }

@@ -54,6 +54,12 @@ fn atom_has_one_source_per_entry() {
         first.contains("<title type=\"html\">&lt;b&gt;Bold&lt;/b&gt; &amp;amp; sanitized</title>")
     );
     assert!(atom.contains("<link rel=\"enclosure\" href=\"http://x.example/1.mp3\" type=\"audio/mpeg\" length=\"100\"/>"));
+    // An enclosure without a URL is not written: Atom requires `href`.
+    assert_eq!(atom.matches("rel=\"enclosure\"").count(), 1);
+    // A feed's rights are markup: escaped once, typed as HTML, XML-safe.
+    assert!(
+        source.contains("<rights type=\"html\">&amp;copy; 2016 &lt;i&gt;Alice&lt;/i&gt;</rights>")
+    );
     assert!(atom.contains("<category term=\"rust &amp; &lt;xml&gt;\"/>"));
 }
 
@@ -76,6 +82,7 @@ fn rss20_follows_venus() {
     assert!(rss.contains(
         "<enclosure url=\"http://x.example/1.mp3\" length=\"100\" type=\"audio/mpeg\"/>"
     ));
+    assert_eq!(count(&names, "enclosure"), 1);
 }
 
 #[test]
@@ -127,6 +134,8 @@ fn json_feed_has_the_required_fields() {
     assert_eq!(items[0]["_source"]["name"], HOSTILE_NAME);
     assert_eq!(items[1]["url"], "http://planet.example/posts/1.html");
     assert_eq!(items[1]["attachments"][0]["size_in_bytes"], 100);
+    // JSON Feed requires an attachment's URL.
+    assert!(items[2].get("attachments").is_none(), "{}", items[2]);
 }
 
 #[test]
@@ -150,7 +159,9 @@ fn status_reports_health_of_every_subscription() {
 
     let html = read(out.path(), "status.html");
     assert!(html.contains("1 of 3 subscriptions have a problem."));
-    assert!(html.contains("<td class=\"state\">HTTP 410: the feed is gone &lt;forever&gt;"));
+    assert!(html.contains(
+        "<td data-label=\"State\" class=\"state\">HTTP 410: the feed is gone &lt;forever&gt;"
+    ));
     assert!(html.contains("August 27, 2016 08:00 AM"));
 }
 

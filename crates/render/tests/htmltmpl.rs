@@ -191,6 +191,7 @@ fn every_item_variable_can_be_escaped() {
         "date",
         "channel_name",
         "channel_title",
+        "channel_rights",
     ];
     let tmpl: String = names
         .iter()
@@ -199,6 +200,7 @@ fn every_item_variable_can_be_escaped() {
     let jinja = convert_str(&tmpl, "t.tmpl", "index.html").unwrap();
     let mut site = Site::new();
     site.channels[0].title = Some(tag.into());
+    site.channels[0].rights = Some(tag.into());
     site.items = vec![item];
     let html = site.render(&jinja, "index.html").unwrap();
     assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"), "{html}");

@@ -22,7 +22,7 @@ fn script_links_from_feeds_reach_no_output() {
     items[1].id = "javascript:alert('id')".into();
     items[0].author_uri = Some("vbscript:alert('author')".into());
     items[0].enclosure = Some(Enclosure {
-        href: "javascript:alert('enclosure')".into(),
+        href: Some("javascript:alert('enclosure')".into()),
         mime_type: Some("audio/mpeg".into()),
         length: Some(1),
     });

@@ -176,9 +176,9 @@ fn every_outcome_has_a_reason_in_plain_words() {
     }
     assert!(out.html.contains("6 of 9 subscriptions have a problem."));
     assert!(row(&out.html, "Unchanged").contains("OK, unchanged since the previous fetch"));
-    assert!(row(&out.html, "Unchanged").contains("<td>304 not modified</td>"));
+    assert!(row(&out.html, "Unchanged").contains("<td data-label=\"HTTP\">304 not modified</td>"));
     assert!(row(&out.html, "Missing")
-        .contains("<td class=\"state\">HTTP 404 Not Found (there is no feed at this address)"));
+        .contains("<td data-label=\"State\" class=\"state\">HTTP 404 Not Found (there is no feed at this address)"));
 }
 
 #[test]
@@ -198,8 +198,8 @@ fn dates_counts_and_redirects_are_listed() {
     assert_eq!(newcomer["last_fetch"], Value::Null);
     assert_eq!(newcomer["last_new_entry"], Value::Null);
     let newcomer = row(&out.html, "Newcomer");
-    assert!(newcomer.contains("<td>never</td>"));
-    assert!(newcomer.contains("<td>none yet</td>"));
+    assert!(newcomer.contains("<td data-label=\"Last fetch\">never</td>"));
+    assert!(newcomer.contains("<td data-label=\"Last new entry\">none yet</td>"));
 
     let moved = subscription(&out.json, "Moved");
     assert_eq!(
@@ -239,6 +239,9 @@ fn local_files_are_named_as_written_in_the_configuration() {
         "{local}"
     );
     assert!(!local.contains("href"), "{local}");
-    assert!(local.contains("<td>local file</td>"), "{local}");
+    assert!(
+        local.contains("<td data-label=\"HTTP\">local file</td>"),
+        "{local}"
+    );
     assert!(row(&out.html, "Fine").contains("<a href=\"http://ok.example/atom\">"));
 }

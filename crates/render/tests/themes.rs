@@ -101,8 +101,8 @@ fn template_variables_follow_venus() {
          {{ i.title }}|{{ i.title_plain }}|{{ i.author }}|{{ i.published }}|{{ i.published_iso }}|\
          {{ i.published_822 }}|{{ i.updated }}|{{ i.new_date }}|{{ i.new_channel }}|{{ i.channel_name }}|\
          {{ i.enclosure_href }}|{{ i.enclosure_length }}|{{ i.enclosure_type }}|{{ i.guid_isPermaLink }}|\
-         {{ i.channel_last_updated_822 }}|{{ i.channel_nick }}|{{ i.rights }}\n\
-         {% endfor %}{% for c in Channels %}{{ c.name }}|{{ c.message }}|{{ c['css-id'] }};{% endfor %}\n\
+         {{ i.channel_last_updated_822 }}|{{ i.channel_nick }}|{{ i.rights }}|{{ i.channel_rights }}\n\
+         {% endfor %}{% for c in Channels %}{{ c.name }}|{{ c.message }}|{{ c['css-id'] }}|{{ c.rights }};{% endfor %}\n\
          {{ name }}|{{ feed }}|{{ feedtype }}|{{ url }}|{{ fullurl }}|{{ custom }}",
     );
     let leap = Utc
@@ -117,6 +117,7 @@ fn template_variables_follow_venus() {
         title: Some("Se\u{f1}or Frog".into()),
         link: Some("http://example.com/".into()),
         last_updated: Some(leap),
+        rights: Some("&copy; 2006".into()),
         ..Channel::default()
     };
     frog.options.insert("nick".into(), "frog".into());
@@ -136,17 +137,23 @@ fn template_variables_follow_venus() {
         updated: Some(leap),
         date: leap,
         enclosure: Some(Enclosure {
-            href: "http://example.com/music.mp3".into(),
+            href: Some("http://example.com/music.mp3".into()),
             mime_type: Some("audio/mpeg".into()),
             length: Some(100),
         }),
         rights: Some("&copy; 2006".into()),
         ..Item::default()
     };
+    // An enclosure without a URL still has its type and length.
     let second = Item {
         channel: 1,
         id: "tag:2".into(),
         title: None,
+        enclosure: Some(Enclosure {
+            href: None,
+            mime_type: Some("audio/ogg".into()),
+            length: Some(7),
+        }),
         ..item.clone()
     };
     let theme = Theme::locate("vars", Some(config.path())).unwrap();
@@ -159,7 +166,7 @@ fn template_variables_follow_venus() {
         "AT&amp;T|AT&T|john@example.com|February 29, 2004 02:14 AM|2004-02-29T02:14:55+00:00|\
          Sun, 29 Feb 2004 02:14:55 +0000|February 29, 2004 02:14 AM|February 29, 2004|\
          http://example.com/|Se\u{f1}or Frog|http://example.com/music.mp3|100|audio/mpeg|true|\
-         Sun, 29 Feb 2004 02:14:55 +0000|frog|&copy; 2006"
+         Sun, 29 Feb 2004 02:14:55 +0000|frog|&copy; 2006|&copy; 2006"
     );
     // Same day, other channel, no new_date; no title. new_channel is the
     // channel's id, else its link (Venus's source id): this one has neither.
@@ -167,12 +174,45 @@ fn template_variables_follow_venus() {
         lines[1],
         "||john@example.com|February 29, 2004 02:14 AM|2004-02-29T02:14:55+00:00|\
          Sun, 29 Feb 2004 02:14:55 +0000|February 29, 2004 02:14 AM|||foo|\
-         http://example.com/music.mp3|100|audio/mpeg|false|||&copy; 2006"
+         |7|audio/ogg|false|||&copy; 2006|"
     );
-    // Channels sorted by name.
-    assert_eq!(lines[2], "foo|foo|foo;Se\u{f1}or Frog||se\u{f1}or-frog;");
+    // Channels sorted by name; a feed's rights are markup, as in Venus.
+    assert_eq!(
+        lines[2],
+        "foo|foo|foo|;Se\u{f1}or Frog||se\u{f1}or-frog|&copy; 2006;"
+    );
     assert_eq!(
         lines[3],
         "My Planet|||http://example.com/vars|http://example.com/vars.txt|value"
+    );
+}
+
+/// `lazy_images` marks up images in entry markup and leaves anything else
+/// to be escaped as usual.
+#[test]
+fn lazy_images_filter_touches_only_markup() {
+    let config = tempfile::tempdir().unwrap();
+    let local = config.path().join("lazy");
+    write(&local, "theme.toml", "template_files = [\"index.html\"]\n");
+    write(
+        &local,
+        "index.html.jinja",
+        "{{ Items[0].content|lazy_images }}|{{ Items[0].content }}|{{ name|lazy_images }}|\
+         {{ nothing|lazy_images }}",
+    );
+    let planet = Planet::new("<img src=x>", Utc::now());
+    let item = Item {
+        id: "tag:1".into(),
+        content: Some("<p><img src=\"a.png\"></p>".into()),
+        ..Item::default()
+    };
+    let theme = Theme::locate("lazy", Some(config.path())).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    render_site(&planet, &channels(), &[item], &theme, out.path()).unwrap();
+    let html = fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert_eq!(
+        html,
+        "<p><img loading=\"lazy\" src=\"a.png\"></p>|<p><img src=\"a.png\"></p>|\
+         &lt;img src=x&gt;|"
     );
 }

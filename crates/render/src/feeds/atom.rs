@@ -71,8 +71,8 @@ fn entry(x: &mut Xml, site: &Site, channel: &Channel, item: &Item) {
             &[("rel", "alternate"), ("href", &href), ("type", "text/html")],
         );
     }
-    if let Some(enc) = &item.enclosure {
-        let href = site.absolute(&enc.href);
+    // Atom requires the enclosure's URL.
+    if let Some((enc, href)) = super::enclosure(site, item) {
         let length = enc.length.map(|l| l.to_string());
         let mut attrs = vec![("rel", "enclosure"), ("href", href.as_str())];
         attrs.extend(enc.mime_type.as_deref().map(|t| ("type", t)));
@@ -148,7 +148,9 @@ fn source(x: &mut Xml, site: &Site, channel: &Channel) {
     );
     x.opt_leaf("icon", channel.icon.as_deref());
     x.opt_leaf("logo", channel.logo.as_deref());
-    x.opt_leaf("rights", channel.rights.as_deref());
+    if let Some(rights) = channel.rights.as_deref().filter(|r| !r.trim().is_empty()) {
+        x.leaf("rights", &[("type", "html")], rights);
+    }
     x.end();
 }
 

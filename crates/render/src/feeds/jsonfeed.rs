@@ -92,11 +92,10 @@ pub fn json_feed(site: &Site) -> Result<Vec<u8>, Error> {
                 .collect(),
             tags: item.categories.to_vec(),
             language: item.content_language.as_deref().map(str::to_owned),
-            attachments: item
-                .enclosure
-                .iter()
-                .map(|e| Attachment {
-                    url: site.absolute(&e.href),
+            attachments: super::enclosure(site, item)
+                .into_iter()
+                .map(|(e, url)| Attachment {
+                    url,
                     mime_type: e
                         .mime_type
                         .as_deref()

@@ -7,7 +7,7 @@ mod jsonfeed;
 mod opml;
 mod rss;
 
-use crate::model::{Channel, Item};
+use crate::model::{Channel, Enclosure, Item};
 use crate::site::Site;
 use crate::status;
 use crate::text::html_to_text;
@@ -50,6 +50,13 @@ fn prefixed_title(channel: &Channel, item: &Item) -> String {
 /// What a feed reader shows as the entry body.
 fn body(item: &Item) -> Option<&str> {
     item.content.as_deref().or(item.summary.as_deref())
+}
+
+/// The entry's enclosure with its absolute URL; feeds list none without one.
+fn enclosure<'a>(site: &Site, item: &'a Item) -> Option<(&'a Enclosure, String)> {
+    let enc = item.enclosure.as_ref()?;
+    let href = enc.href.as_deref().filter(|h| !h.trim().is_empty())?;
+    Some((enc, site.absolute(href)))
 }
 
 /// Channels in the order readers expect lists of people: by name.

@@ -74,8 +74,8 @@ pub fn rss20(site: &Site) -> Vec<u8> {
         for term in &item.categories {
             x.leaf("category", &[], term);
         }
-        if let Some(enc) = &item.enclosure {
-            let url = site.absolute(&enc.href);
+        // RSS requires the enclosure's URL.
+        if let Some((enc, url)) = super::enclosure(site, item) {
             let length = enc.length.unwrap_or(0).to_string();
             let mime = enc
                 .mime_type

@@ -17,9 +17,9 @@ use super::Located;
 /// Open blocks deeper than this are refused.
 const MAX_DEPTH: usize = 64;
 
-/// Item variables that orrery's context marks as markup (see
-/// `context.rs`); only these need forcing to text before escaping.
-const MARKUP_FIELDS: &[&str] = &["title", "content", "summary", "rights"];
+/// Variables that orrery's context marks as markup (see `context.rs`);
+/// only these need forcing to text before escaping.
+const MARKUP_FIELDS: &[&str] = &["title", "content", "summary", "rights", "channel_rights"];
 
 /// Words that cannot stand as a bare variable name in MiniJinja.
 const RESERVED: &[&str] = &[

@@ -58,6 +58,7 @@ pub fn channels() -> Vec<Channel> {
             name: HOSTILE_NAME.into(),
             link: Some("http://a.example/".into()),
             title: Some("Alice's blog".into()),
+            rights: Some("&copy; 2016 <i>Alice</i>\u{b}".into()),
             http_status: Some(200),
             options: options(&[
                 ("face", "alice.png"),
@@ -117,12 +118,18 @@ pub fn items() -> Vec<Item> {
         Some(r#"<p>Picture: <img src="http://x.example/a.png" alt="a"></p><pre>wide</pre>"#.into());
     items[1].link = Some("posts/1.html".into());
     items[1].enclosure = Some(Enclosure {
-        href: "http://x.example/1.mp3".into(),
+        href: Some("http://x.example/1.mp3".into()),
         mime_type: Some("audio/mpeg".into()),
         length: Some(100),
     });
     items[2].title = None;
     items[2].author_name = None;
+    // No URL: templates see its type and length, feeds leave it out.
+    items[2].enclosure = Some(Enclosure {
+        href: None,
+        mime_type: Some("audio/ogg".into()),
+        length: Some(7),
+    });
     items[3].categories = vec!["rust & <xml>".into()];
     let mut orphan = item(10, 99, at(26, 16, 0));
     orphan.title = Some("Orphan".into());
