@@ -53,6 +53,8 @@ fn add_activity(channels: &mut [Channel], store: &Store, now: DateTime<Utc>) -> 
         };
         channel.last_new_entry = feed.last_new_entry;
         let due = feed.next_fetch_after.filter(|due| *due > now);
+        channel.next_fetch = due;
+        channel.next_fetch_reason = due.and(feed.next_fetch_reason.clone());
         if let (Some(message), Some(due)) = (channel.message.as_mut(), due) {
             message.push_str(&format!(
                 "; next attempt not before {}",

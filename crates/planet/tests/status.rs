@@ -329,6 +329,12 @@ fn a_server_asking_to_wait_is_told_apart_from_a_broken_one() {
         "{problem}"
     );
     assert!(planet.output("status.html").contains(&problem));
+    let busy = subscription(&status, "Busy");
+    assert_eq!(busy["next_fetch_reason"], "retry-after");
+    let next = chrono::DateTime::parse_from_rfc3339(busy["next_fetch"].as_str().unwrap()).unwrap();
+    let wait = next.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    assert!(wait > chrono::Duration::minutes(110), "{wait}");
+    assert!(planet.output("status.html").contains("(retry-after)"));
 }
 
 #[test]

@@ -196,6 +196,8 @@ fn channel_vars(planet: &Planet, c: &Channel, format: &DateFormat) -> Map {
     // Health, for status pages.
     put_date(&mut m, "last_fetch", c.last_fetch.as_ref(), format);
     put_date(&mut m, "last_new_entry", c.last_new_entry.as_ref(), format);
+    put_date(&mut m, "next_fetch", c.next_fetch.as_ref(), format);
+    put(&mut m, "next_fetch_reason", c.next_fetch_reason.as_deref());
     if let Some(n) = c.entries_stored {
         m.insert("entries_stored".into(), Value::from(n));
     }

@@ -100,6 +100,10 @@ pub struct Channel {
     pub last_fetch: Option<DateTime<Utc>>,
     /// When the feed last produced an entry not seen before.
     pub last_new_entry: Option<DateTime<Utc>>,
+    /// When the planet means to fetch the feed again (its server's caching hints, its `ttl`,
+    /// a back-off after failures), and why; `None`: at the next run.
+    pub next_fetch: Option<DateTime<Utc>>,
+    pub next_fetch_reason: Option<String>,
     pub entries_stored: Option<u64>,
     /// The new location announced by a permanent redirect (301/308).
     pub permanent_redirect: Option<String>,

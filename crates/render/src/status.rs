@@ -100,6 +100,9 @@ struct Subscription<'a> {
     http_status: Option<u16>,
     last_fetch: Option<String>,
     last_new_entry: Option<String>,
+    /// Not before this time, for this reason; absent: at the next run.
+    next_fetch: Option<String>,
+    next_fetch_reason: Option<&'a str>,
     entries_stored: Option<u64>,
     permanent_redirect: Option<&'a str>,
 }
@@ -123,6 +126,8 @@ pub fn status_json(site: &Site) -> Result<Vec<u8>, Error> {
                 http_status: c.http_status,
                 last_fetch: when(c.last_fetch.as_ref()),
                 last_new_entry: when(c.last_new_entry.as_ref()),
+                next_fetch: when(c.next_fetch.as_ref()),
+                next_fetch_reason: c.next_fetch_reason.as_deref(),
                 entries_stored: c.entries_stored,
                 permanent_redirect: c.permanent_redirect.as_deref(),
             }

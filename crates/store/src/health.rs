@@ -14,12 +14,12 @@ use crate::{Error, Store};
 /// One row per stored feed. `url` is the primary key, so `next_fetch_after` is one value per
 /// group. The entries side reads only the `entries_by_feed_date` index.
 const FEED_ACTIVITY: &str = "
-    SELECT f.url, f.next_fetch_after, MAX(e.first_seen)
+    SELECT f.url, f.next_fetch_after, MAX(e.first_seen), f.next_fetch_reason
     FROM feeds f LEFT JOIN entries e ON e.feed_url = f.url
     GROUP BY f.url";
 
 /// A feed's activity, for the status page.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FeedActivity {
     /// When the feed last brought an entry not stored before. Edits keep an entry's
     /// first-seen time, so an edited old post does not count as new; entries deleted by
@@ -27,6 +27,8 @@ pub struct FeedActivity {
     pub last_new_entry: Option<DateTime<Utc>>,
     /// The earliest time the feed is to be fetched again, when something set one.
     pub next_fetch_after: Option<DateTime<Utc>>,
+    /// What set `next_fetch_after`, as the store keeps it (`cache-control`, `back-off`...).
+    pub next_fetch_reason: Option<String>,
 }
 
 impl Store {
@@ -53,6 +55,7 @@ fn query(conn: &Connection) -> rusqlite::Result<HashMap<String, FeedActivity>> {
             let activity = FeedActivity {
                 next_fetch_after: opt_time(row, 1)?,
                 last_new_entry: opt_time(row, 2)?,
+                next_fetch_reason: row.get(3)?,
             };
             Ok((row.get::<_, String>(0)?, activity))
         })?
