@@ -153,6 +153,7 @@ fn fetch_all(
     let jobs = Arc::clone(&pipeline.jobs);
     let (tx, mut rx) = mpsc::channel(cores);
     runtime.spawn(pipeline.run(tx));
+    store.defer_checkpoints(true)?;
     while let Some(done) = rx.blocking_recv() {
         let Some(job) = jobs.get(done.job) else {
             continue;
@@ -163,6 +164,7 @@ fn fetch_all(
         // Only now is the document's slot free (when it still held one).
         drop(done.slot);
     }
+    store.defer_checkpoints(false)?;
     Ok(())
 }
 

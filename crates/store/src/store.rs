@@ -21,6 +21,9 @@ pub const FETCH_HISTORY: usize = 20;
 /// Longest error message kept; servers and libraries can produce arbitrarily long ones.
 pub const MAX_ERROR_BYTES: usize = 2048;
 
+/// SQLite's own default `wal_autocheckpoint`, in pages.
+const DEFAULT_AUTOCHECKPOINT: i64 = 1000;
+
 /// A planet's database. Writes take `&mut self` so one handle never interleaves them.
 #[derive(Debug)]
 pub struct Store {
@@ -34,6 +37,30 @@ impl Store {
         let path = path.as_ref().to_path_buf();
         let conn = schema::open(&path)?;
         Ok(Store { conn, path })
+    }
+
+    /// Holds write-ahead-log checkpoints back while `deferred`, and checkpoints (truncating
+    /// the log) when they are let go again.
+    ///
+    /// SQLite checkpoints every 1000 pages by default, on the committing thread: a cold run
+    /// writing a hundred megabytes stops the writer a hundred times to copy pages it may
+    /// write again moments later. Deferring them for one harvest copies each page once, at
+    /// the end (1000 feeds: 3.0 s down to 2.4 s). A run that dies meanwhile leaves a longer
+    /// log, which the next open replays as it replays any.
+    pub fn defer_checkpoints(&mut self, deferred: bool) -> Result<(), Error> {
+        let result = if deferred {
+            self.conn.pragma_update(None, "wal_autocheckpoint", 0)
+        } else {
+            self.conn
+                .pragma_update(None, "wal_autocheckpoint", DEFAULT_AUTOCHECKPOINT)
+                .and_then(|()| {
+                    // Busy (a reader holds an old snapshot) is not an error: the log is then
+                    // checkpointed later, by the next commit past the threshold.
+                    self.conn
+                        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                })
+        };
+        result.map_err(|source| self.error(source))
     }
 
     pub fn path(&self) -> &Path {

@@ -641,3 +641,26 @@ fn integrity_check_reports_dangling_rows() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn deferred_checkpoints_happen_when_let_go() {
+    let (dir, mut store) = temp_store();
+    let wal = dir
+        .path()
+        .join(format!("{}-wal", orrery_store::DATABASE_FILE));
+    let wal_bytes = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    store.defer_checkpoints(true).unwrap();
+    // Past SQLite's default threshold of 1000 pages (4 MB): nothing is checkpointed yet.
+    let body = "x".repeat(64 << 10);
+    for n in 0..100 {
+        let url = format!("https://example.org/{n}");
+        store
+            .apply_feed(&update(&url, 0, vec![entry("e", Some(1), &body)]))
+            .unwrap();
+    }
+    assert!(wal_bytes() > 6 << 20, "{} bytes", wal_bytes());
+    store.defer_checkpoints(false).unwrap();
+    assert_eq!(wal_bytes(), 0);
+    assert_eq!(all_entries(&store, &["https://example.org/99"]).len(), 1);
+    assert!(store.integrity_check().unwrap().is_empty());
+}
