@@ -128,26 +128,12 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
     echo "fetch: concurrency $CONCURRENCY, per_host_limit $CONCURRENCY"
 } >"$R/facts.txt"
 
-BIN=$ROOT/target/release/orrery
-if [ "$BUILD" = 1 ]; then
-    echo "== building target/release/orrery"
-    cargo build --release -p orrery
-fi
-[ -x "$BIN" ] || die "no $BIN (run without --no-build)"
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
+build_orrery
 echo "binary: target/release/orrery built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M UTC')" >>"$R/facts.txt"
 
-if python3 bench/check_corpus.py "$CORPUS" 1000 "$SEED" 2>/dev/null; then
-    echo "== corpus: $CORPUS is up to date"
-else
-    echo "== generating the corpus in $CORPUS"
-    rm -rf "$CORPUS"
-    python3 "$KIT/gen_corpus.py" --out "$CORPUS" --n 1000 --seed "$SEED" >/dev/null
-    python3 bench/check_corpus.py "$CORPUS" 1000 "$SEED" || die "the generated corpus does not match its manifest"
-fi
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+ensure_corpus
 
 # start_server LATENCY_MS: sets PORT and SERVER_PID once /_stats answers.
 start_server() {

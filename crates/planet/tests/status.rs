@@ -2,129 +2,23 @@
 //! 127.0.0.1 and local files, stored in a real SQLite store over several
 //! runs, published as status.html and status.json.
 
-use std::collections::HashMap;
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
 use orrery_config::LoadOptions;
 use orrery_planet::{run, FeedOutcome, Mode, Options, Quiet, Summary};
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
-/// A raw HTTP/1.1 response: status line and headers, then a body.
-#[derive(Clone)]
-struct Reply {
-    head: String,
-    body: String,
-}
+use common::{Reply, Server};
 
-impl Reply {
-    fn feed(body: String) -> Reply {
-        Reply {
-            head: "200 OK\r\nContent-Type: application/atom+xml; charset=utf-8".into(),
-            body,
-        }
+/// A feed served with a validator, so a second run gets a 304.
+fn feed(body: String) -> Reply {
+    Reply::Feed {
+        etag: "\"v1\"".into(),
+        body,
     }
-
-    fn status(line: &str) -> Reply {
-        Reply {
-            head: line.into(),
-            body: String::new(),
-        }
-    }
-}
-
-type Replies = Arc<Mutex<HashMap<String, Reply>>>;
-
-/// Answers one request per connection from a table of replies by path.
-struct Server {
-    addr: String,
-    replies: Replies,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Server {
-    fn start() -> Server {
-        let replies: Replies = Arc::default();
-        let shared = Arc::clone(&replies);
-        let (stop_tx, stop_rx) = oneshot::channel();
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-                addr_tx
-                    .send(listener.local_addr().unwrap().to_string())
-                    .unwrap();
-                let serve = async {
-                    loop {
-                        let (socket, _) = listener.accept().await.unwrap();
-                        tokio::spawn(answer(socket, Arc::clone(&shared)));
-                    }
-                };
-                tokio::select! {
-                    _ = serve => {}
-                    _ = stop_rx => {}
-                }
-            });
-        });
-        Server {
-            addr: addr_rx.recv().unwrap(),
-            replies,
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    fn set(&self, path: &str, reply: Reply) {
-        self.replies.lock().unwrap().insert(path.to_owned(), reply);
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-async fn answer(mut socket: tokio::net::TcpStream, replies: Replies) {
-    let mut head = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
-        match socket.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
-    let reply = replies.lock().unwrap().get(&path).cloned();
-    let reply = reply.unwrap_or_else(|| Reply::status("404 Not Found"));
-    let response = format!(
-        "HTTP/1.1 {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-        reply.head,
-        reply.body.len(),
-        reply.body
-    );
-    let _ = socket.write_all(response.as_bytes()).await;
-    let _ = socket.shutdown().await;
 }
 
 /// An Atom feed with one entry per id.
@@ -223,16 +117,10 @@ fn outcome<'a>(summary: &'a Summary, url: &str) -> &'a FeedOutcome {
 #[test]
 fn a_feed_that_worked_then_failed_keeps_its_history() {
     let server = Server::start();
-    server.set("/blog", Reply::feed(atom("blog", &["a", "b"])));
-    server.set(
-        "/old",
-        Reply::status(&format!(
-            "301 Moved Permanently\r\nLocation: {}",
-            server.url("/new")
-        )),
-    );
-    server.set("/new", Reply::feed(atom("moved", &["m"])));
-    server.set("/gone", Reply::status("410 Gone"));
+    server.set("/blog", feed(atom("blog", &["a", "b"])));
+    server.set("/old", Reply::MovedPermanently(server.url("/new")));
+    server.set("/new", feed(atom("moved", &["m"])));
+    server.set("/gone", Reply::Status(410, "Gone"));
     let blog = server.url("/blog");
     let planet = Planet::new(&[
         ("Blog", blog.clone()),
@@ -250,7 +138,7 @@ fn a_feed_that_worked_then_failed_keeps_its_history() {
     assert!(seen.is_string());
     assert_eq!(subscription(&status, "Blog")["last_new_entry"], seen);
 
-    server.set("/blog", Reply::status("500 Internal Server Error"));
+    server.set("/blog", Reply::Status(500, "Internal Server Error"));
     // Times are stored to the second: let the second run start in another one.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let second = planet.run();
@@ -303,7 +191,7 @@ fn a_server_asking_to_wait_is_told_apart_from_a_broken_one() {
     let server = Server::start();
     server.set(
         "/busy",
-        Reply::status("429 Too Many Requests\r\nRetry-After: 7200"),
+        Reply::StatusWith(429, "Too Many Requests", "Retry-After: 7200\r\n"),
     );
     let busy = server.url("/busy");
     let planet = Planet::new(&[("Busy", busy.clone())]);
@@ -340,7 +228,7 @@ fn a_server_asking_to_wait_is_told_apart_from_a_broken_one() {
 #[test]
 fn local_files_are_named_as_in_the_configuration() {
     let server = Server::start();
-    server.set("/blog", Reply::feed(atom("blog", &["a"])));
+    server.set("/blog", feed(atom("blog", &["a"])));
     let planet = Planet::new(&[
         ("Local", "feeds/local.xml".to_owned()),
         ("Missing", "feeds/missing.xml".to_owned()),

@@ -48,20 +48,8 @@ impl Planet {
 
     /// `orrery update -q -c planet.ini`, from the planet's directory, with no proxy in the way.
     pub fn update(&self) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.current_dir(self.path())
-            .args(["update", "-q", "-c", "planet.ini"]);
-        for var in [
-            "http_proxy",
-            "HTTP_PROXY",
-            "https_proxy",
-            "HTTPS_PROXY",
-            "all_proxy",
-            "ALL_PROXY",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.env("NO_PROXY", "*");
+        let mut cmd = orrery_in(self.path());
+        cmd.args(["update", "-q", "-c", "planet.ini"]);
         cmd
     }
 }
@@ -77,7 +65,6 @@ pub fn run(cmd: &mut Command) -> (Option<i32>, String, String) {
 }
 
 /// `orrery` run from `dir`, with no proxy in the way of loopback servers.
-#[allow(dead_code)] // not every test binary runs commands this way
 pub fn orrery_in(dir: &Path) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.current_dir(dir);
