@@ -256,3 +256,16 @@ fn export_escapes_and_knows_site_links() {
     );
     assert!(opml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">"));
 }
+
+#[test]
+fn export_refuses_to_write_over_its_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("planet.ini"), INI).unwrap();
+    let (code, _, stderr) =
+        run(orrery_in(dir.path()).args(["export-opml", "-c", "planet.ini", "-o", "planet.ini"]));
+    assert_ne!(code, Some(0), "{stderr}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("planet.ini")).unwrap(),
+        INI
+    );
+}

@@ -88,13 +88,20 @@ pub fn replace_file(path: &Path, contents: &[u8]) -> Result<(), Error> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".orrery-")
-        .tempfile_in(dir)
-        .map_err(io)?;
+    let existing = std::fs::metadata(path).ok();
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".orrery-");
+    // A new file is created as any program creates one (the umask
+    // decides), not private as a temporary file is.
+    #[cfg(unix)]
+    if existing.is_none() {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
     tmp.write_all(contents).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
-    if let Ok(meta) = std::fs::metadata(path) {
+    if let Some(meta) = existing {
         tmp.as_file()
             .set_permissions(meta.permissions())
             .map_err(io)?;
@@ -226,7 +233,12 @@ fn ini_remove(text: &str, url: &str) -> Result<String, Error> {
     let mut i = 0;
     while i < lines.len() {
         match lines.get(i).and_then(|l| header(l)) {
-            Some(section) if same_feed(&section, url) => {
+            // The planet's own settings are no subscription.
+            Some(section)
+                if section != "Planet"
+                    && section != DEFAULT_SECTION
+                    && same_feed(&section, url) =>
+            {
                 removed += 1;
                 let mut end = i + 1;
                 while lines.get(end).is_some_and(|l| header(l).is_none()) {
@@ -396,6 +408,16 @@ mod tests {
     }
 
     #[test]
+    fn removing_never_cuts_the_planet_settings() {
+        let path = Path::new("planet.ini");
+        let text = format!("{INI}[DEFAULT]\nx = 1\n");
+        for section in ["Planet", "DEFAULT"] {
+            let err = remove_subscription(&text, path, section).unwrap_err();
+            assert!(err.to_string().contains("not subscribed"), "{err}");
+        }
+    }
+
+    #[test]
     fn toml_subscriptions_keep_the_rest_of_the_file() {
         let path = Path::new("planet.toml");
         let original = "# settings\n[planet]\nname = \"T\" # inline\n\n[[subscription]]\nurl = \"http://a.example/feed\"\nname = \"Alice\"\n";
@@ -416,6 +438,19 @@ mod tests {
         let text = remove_subscription(&added.text, path, "http://b.example/feed").unwrap();
         assert_eq!(text, original);
         assert!(remove_subscription("[planet]\n", path, "http://b.example/feed").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_get_the_usual_permissions() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let usual = dir.path().join("usual");
+        std::fs::write(&usual, b"x").unwrap();
+        let path = dir.path().join("planet.opml");
+        replace_file(&path, b"<opml/>").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode();
+        assert_eq!(mode(&path), mode(&usual));
     }
 
     #[test]

@@ -109,6 +109,18 @@ fn read_opml(source: &str) -> anyhow::Result<Vec<u8>> {
 
 pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let opts = super::load_options(&args.planet.theme_dirs)?;
+    if let Some(path) = &args.output {
+        if let Ok(output) = path.canonicalize() {
+            let input = args
+                .planet
+                .config
+                .iter()
+                .filter_map(|c| c.canonicalize().ok());
+            if input.into_iter().any(|c| c == output) {
+                anyhow::bail!("{} is a configuration being exported", path.display());
+            }
+        }
+    }
     let config = Config::load(&args.planet.config, &opts)?;
     for url in config.pending_reading_lists() {
         eprintln!("note: reading list {url} is not fetched by export-opml; its feeds are left out");
