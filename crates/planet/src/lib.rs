@@ -22,10 +22,11 @@
 //! its `Cache-Control` max-age, `Expires` or RSS `ttl`, its server's
 //! `Retry-After`, or a back-off while it fails (up to [`MAX_BACKOFF_FACTOR`]
 //! intervals), never sooner than the planet's interval nor later than
-//! [`MAX_DELAY`]. [`fetch_due`], for a planet updated on a schedule, fetches
-//! only the feeds due. [`run`] is a one-off run (cron): as in Venus it fetches
-//! every feed, except those gone (410) and those whose server asked to wait
-//! (`Retry-After`). A feed not fetched keeps its entries on the page.
+//! [`MAX_DELAY`] (or the interval, when longer). [`fetch_due`], for a planet
+//! updated on a schedule, fetches only the feeds due. [`run`] is a one-off
+//! run (cron): as in Venus it fetches every feed, except those gone (410) and
+//! those whose server asked to wait (`Retry-After`). A feed not fetched keeps
+//! its entries on the page.
 //!
 //! # Known gap
 //!

@@ -12,10 +12,11 @@
 //! fetches only the feeds that are due: each fetch records when its feed is
 //! due again, from `Cache-Control`, `Expires`, the RSS `ttl`, `Retry-After`
 //! and a back-off for failing feeds, never sooner than one interval and never
-//! later than a day (the rules are in `orrery_planet`'s scheduling). The next
-//! round starts when the earliest feed is due, but not sooner than one
-//! interval after the last one started, and at least hourly so that new
-//! subscriptions are picked up. The site is rebuilt only when a feed brought a
+//! later than a day or one interval, whichever is longer (the rules are in
+//! `orrery_planet`'s scheduling). The next round starts when the earliest feed
+//! is due, but not sooner than one interval after the last one started, and at
+//! least hourly (or every interval, when longer) so that new subscriptions are
+//! picked up. The site is rebuilt only when a feed brought a
 //! new copy or a feed started or stopped failing; a feed not due keeps its
 //! entries and its failing state.
 

@@ -121,14 +121,23 @@ fn next_round(
     until_due: Option<Duration>,
 ) -> Instant {
     let soonest = if ended.duration_since(started) > every {
-        ended + every
+        later(ended, every)
     } else {
-        started + every
+        later(started, every)
     };
     let latest = soonest.max(started + MAX_IDLE);
     until_due
-        .map_or(soonest, |wait| ended + wait)
+        .map_or(soonest, |wait| later(ended, wait))
         .clamp(soonest, latest)
+}
+
+/// `at + wait`; a wait past what the clock holds (`--every` accepts any humantime duration)
+/// is a century, as good as never.
+fn later(at: Instant, wait: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+    at.checked_add(wait)
+        .or_else(|| at.checked_add(CENTURY))
+        .unwrap_or(at)
 }
 
 /// When the earliest of the feeds is due: a feed without a recorded time is
@@ -407,5 +416,17 @@ mod tests {
             next_round(start, ended, daily, Some(Duration::from_secs(999_999))),
             start + daily
         );
+    }
+
+    #[test]
+    fn an_interval_of_ages_does_not_overflow_the_clock() {
+        let every = crate::parse_interval("500000000000y").unwrap();
+        let start = Instant::now();
+        let ended = start + Duration::from_secs(5);
+        for until_due in [None, Some(every), Some(Duration::MAX)] {
+            assert!(next_round(start, ended, every, until_due) > start + MAX_IDLE);
+        }
+        let long = start + Duration::from_secs(45);
+        assert!(next_round(start, long, every, None) > long);
     }
 }
