@@ -534,7 +534,13 @@ fn write(
             filtered,
         } => {
             update.keep_bytes = Some(budget);
-            let outcome = match store.apply_feed(&update) {
+            let applied = store.apply_feed(&update);
+            if applied.is_err() {
+                // Nothing was recorded: the feed is due again at once.
+                update.http.next_fetch_after = None;
+                update.http.next_fetch_reason = None;
+            }
+            let outcome = match applied {
                 Ok(_) if update.metadata.is_none() => FeedOutcome::NotModified,
                 Ok(applied) => FeedOutcome::Updated {
                     entries: update.entries.len() + filtered,

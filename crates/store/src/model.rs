@@ -141,8 +141,10 @@ pub struct FeedUpdate {
     /// Incoming entries that would be dropped at once are not written at all, so a feed
     /// serving more entries than the limit does not churn its oldest ones on every fetch.
     pub keep: Option<usize>,
-    /// Keep the feed's newest entries up to this many bytes of stored text (the newest one
-    /// always), deleting older ones: a feed cannot grow the store, and the page, run after run.
+    /// Keep the feed's entries up to this many bytes of stored text, deleting the oldest ones
+    /// that are no longer in the document (those that are always stay: deleted, they would
+    /// come back as new on every fetch). A feed cannot grow the store, and the page, run after
+    /// run.
     pub keep_bytes: Option<u64>,
 }
 

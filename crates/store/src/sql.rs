@@ -135,19 +135,21 @@ pub const UPDATE_ENTRY: &str = "
     WHERE id = ?1";
 
 /// Deletes the entries of feed `?1` beyond `?2` bytes of stored text, counted from the newest
-/// in the order the planet shows them; the newest entry always stays.
+/// in the order the planet shows them, after the entries of the current document (ids in the
+/// JSON array `?3`), which always stay: deleting one of those would bring it back as new on
+/// the next fetch.
 pub const PRUNE_FEED_BYTES: &str = "
     DELETE FROM entries WHERE id IN (
         SELECT id FROM (
-            SELECT id,
+            SELECT id, current,
                    SUM(COALESCE(octet_length(title), 0) + COALESCE(octet_length(summary), 0)
                        + COALESCE(octet_length(content), 0) + octet_length(data))
-                       OVER newest AS running,
-                   ROW_NUMBER() OVER newest AS n
-            FROM entries WHERE feed_url = ?1
-            WINDOW newest AS (ORDER BY sort_date DESC, first_seen DESC, id
+                       OVER newest AS running
+            FROM (SELECT *, entry_id IN (SELECT value FROM json_each(?3)) AS current
+                  FROM entries WHERE feed_url = ?1)
+            WINDOW newest AS (ORDER BY current DESC, sort_date DESC, first_seen DESC, id
                               ROWS UNBOUNDED PRECEDING))
-        WHERE running > ?2 AND n > 1)";
+        WHERE running > ?2 AND NOT current)";
 
 /// Says why a stored copy is incomplete, without counting it as a failed fetch.
 pub const NOTE_FEED_PROBLEM: &str = "UPDATE feeds SET last_error = ?2 WHERE url = ?1";

@@ -112,9 +112,11 @@ impl Store {
                 .keep_bytes
                 .filter(|_| report.new + report.updated > 0)
             {
+                let current: Vec<&str> = update.entries.iter().map(|e| e.id.as_str()).collect();
                 report.pruned += tx.prepare_cached(sql::PRUNE_FEED_BYTES)?.execute(params![
                     update.url,
-                    i64::try_from(budget).unwrap_or(i64::MAX)
+                    i64::try_from(budget).unwrap_or(i64::MAX),
+                    serde_json::to_string(&current).unwrap_or_default()
                 ])?;
             }
             Ok(report)

@@ -355,11 +355,19 @@ fn keep_bytes_bounds_what_a_feed_keeps_run_after_run() {
     }
     let stored = all_entries(&store, &[A]);
     assert!((3..=6).contains(&stored.len()), "{}", stored.len());
-    // However small the budget, the newest entry stays.
-    let mut tiny = update(A, 9, vec![entry("last", Some(99), &body)]);
-    tiny.keep_bytes = Some(1);
-    store.apply_feed(&tiny).unwrap();
-    assert_eq!(ids(&all_entries(&store, &[A])), ["last"]);
+    // However small the budget, the entries of the current document stay, and
+    // fetching the same document again finds nothing new: no churn.
+    let document = vec![
+        entry("last", Some(99), &body),
+        entry("older", Some(98), &body),
+    ];
+    for (hours, new) in [(9, 2), (10, 0)] {
+        let mut tiny = update(A, hours, document.clone());
+        tiny.keep_bytes = Some(1);
+        let report = store.apply_feed(&tiny).unwrap();
+        assert_eq!(report.new, new, "fetch at {hours}h");
+        assert_eq!(ids(&all_entries(&store, &[A])), ["last", "older"]);
+    }
 }
 
 #[test]
