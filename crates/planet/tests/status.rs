@@ -11,7 +11,7 @@ use orrery_config::LoadOptions;
 use orrery_planet::{run, FeedOutcome, Mode, Options, Quiet, Summary};
 use serde_json::Value;
 
-use common::{Reply, Server};
+use common::{outcome, Reply, Server};
 
 /// A feed served with a validator, so a second run gets a 304.
 fn feed(body: String) -> Reply {
@@ -103,15 +103,6 @@ fn subscription<'a>(status: &'a Value, name: &str) -> &'a Value {
         .iter()
         .find(|s| s["name"] == name)
         .unwrap_or_else(|| panic!("{name} missing from status.json"))
-}
-
-fn outcome<'a>(summary: &'a Summary, url: &str) -> &'a FeedOutcome {
-    &summary
-        .feeds
-        .iter()
-        .find(|f| f.url == url)
-        .unwrap_or_else(|| panic!("no report for {url}"))
-        .outcome
 }
 
 #[test]

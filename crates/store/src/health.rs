@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 
 use crate::convert::opt_time;
 use crate::{Error, Store};
@@ -34,18 +34,7 @@ pub struct FeedActivity {
 impl Store {
     /// Every stored feed's activity, keyed by subscription URL.
     pub fn feed_activity(&self) -> Result<HashMap<String, FeedActivity>, Error> {
-        let sqlite = |source| Error::Sqlite {
-            path: self.path().to_path_buf(),
-            source,
-        };
-        // A read-only handle of its own: the store's connection belongs to its writing
-        // module, and in write-ahead-log mode a second reader costs one file open.
-        let conn = Connection::open_with_flags(
-            self.path(),
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(sqlite)?;
-        query(&conn).map_err(sqlite)
+        self.read(query)
     }
 }
 

@@ -307,7 +307,10 @@ impl Store {
         result.map_err(|source| self.error(source))
     }
 
-    fn read<T>(&self, work: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, Error> {
+    pub(crate) fn read<T>(
+        &self,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, Error> {
         work(&self.conn).map_err(|source| self.error(source))
     }
 
