@@ -31,10 +31,13 @@ fn numeric_digits(b: &[u8]) -> (bool, usize, usize) {
         Some(b'x' | b'X') => (true, 2),
         _ => (false, 1),
     };
-    let digits = b
-        .get(start..)
-        .unwrap_or_default()
-        .iter()
+    let digits = digit_run(b.get(start..).unwrap_or_default(), hex);
+    (hex, start, digits)
+}
+
+/// How many hexadecimal (`hex`) or decimal digits `b` starts with.
+fn digit_run(b: &[u8], hex: bool) -> usize {
+    b.iter()
         .take_while(|c| {
             if hex {
                 c.is_ascii_hexdigit()
@@ -42,8 +45,7 @@ fn numeric_digits(b: &[u8]) -> (bool, usize, usize) {
                 c.is_ascii_digit()
             }
         })
-        .count();
-    (hex, start, digits)
+        .count()
 }
 
 /// Parses the reference after a marker (`s` starts right after it), for text content.
@@ -214,16 +216,7 @@ fn looks_like_ref(s: &str) -> bool {
             return len > 0 && b.get(len) == Some(&b';');
         }
     };
-    let digits = body
-        .iter()
-        .take_while(|c| {
-            if hex {
-                c.is_ascii_hexdigit()
-            } else {
-                c.is_ascii_digit()
-            }
-        })
-        .count();
+    let digits = digit_run(body, hex);
     digits > 0 && body.get(digits) == Some(&b';')
 }
 
