@@ -22,15 +22,19 @@ pub fn is_safe_link(url: &str) -> bool {
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect();
-    let Some((scheme, _)) = squeezed.split_once(':') else {
-        return true;
-    };
+    // A colon after a path, query or fragment character starts no scheme.
+    scheme(&squeezed).is_none_or(|scheme| SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)))
+}
+
+/// The scheme `url` starts with: the text before its first `:`, when that
+/// text is a scheme name (a letter, then letters, digits, `+`, `-`, `.`).
+pub(crate) fn scheme(url: &str) -> Option<&str> {
+    let (scheme, _) = url.split_once(':')?;
     let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    // A colon after a path, query or fragment character starts no scheme.
-    !is_scheme || SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme))
+    is_scheme.then_some(scheme)
 }
 
 /// An entry id fit to stand where RSS 1.0 wants a link: URNs, tags and safe

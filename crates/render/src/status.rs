@@ -67,13 +67,8 @@ pub fn problem(c: &Channel) -> Option<String> {
 /// links are, it would lead nowhere.
 pub(crate) fn local_file(c: &Channel) -> Option<&str> {
     let url = c.url.trim();
-    let scheme = url.split_once(':').map(|(scheme, _)| scheme).filter(|s| {
-        s.len() > 1
-            && s.starts_with(|c: char| c.is_ascii_alphabetic())
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    });
-    match scheme {
+    // A one-letter scheme is a Windows drive.
+    match crate::links::scheme(url).filter(|s| s.len() > 1) {
         None => Some(url),
         Some(s) if s.eq_ignore_ascii_case("file") => Some(url),
         Some(_) => None,

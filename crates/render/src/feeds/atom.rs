@@ -181,19 +181,9 @@ fn atom_id(id: &str) -> std::borrow::Cow<'_, str> {
     let digest = Sha256::digest(id.as_bytes());
     let mut b = [0u8; 16];
     b.copy_from_slice(&digest[..16]);
-    // RFC 9562 version 8 (custom), variant 10.
-    b[6] = (b[6] & 0x0f) | 0x80;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
-    .into()
+    // RFC 9562 version 8 (custom).
+    let uuid = uuid::Builder::from_custom_bytes(b).into_uuid();
+    uuid.urn().to_string().into()
 }
 
 #[cfg(test)]
