@@ -170,8 +170,11 @@ struct State<'b> {
     text: String,
     stack: Vec<Open>,
     raw: Option<Raw>,
-    /// Depth of `applet` elements, whose whole content is dropped.
-    applet_depth: usize,
+    /// Start tags of `script`, `style` and `applet` seen, less their end tags; text is dropped
+    /// while it is not zero. A stray end tag takes it below zero, as in the Universal Feed
+    /// Parser, whose count this is (see [`policy::hides_text`]). Bounded by the input's
+    /// length.
+    hiding: isize,
     scratch: Scratch,
 }
 
@@ -184,7 +187,7 @@ impl<'b> State<'b> {
             text: String::new(),
             stack: Vec::new(),
             raw: None,
-            applet_depth: 0,
+            hiding: 0,
             scratch: Scratch::default(),
         }
     }
@@ -203,11 +206,10 @@ impl<'b> State<'b> {
         if self.text.is_empty() {
             return;
         }
-        let dropped = self.sanitizing() && self.applet_depth > 0;
+        let dropped = self.sanitizing() && self.hiding != 0;
         if !dropped {
             let out = &mut self.out;
             match (self.raw.as_ref().map(|raw| raw.content), self.mode) {
-                (Some(RawContent::Script | RawContent::DroppedText), Mode::Sanitize) => {}
                 // Raw text shown as text is written like any text: `<` escaped, references
                 // kept, so a browser never reads markup in it and a second pass changes nothing.
                 (_, Mode::Sanitize) | (None | Some(RawContent::Rcdata), Mode::ResolveOnly) => {
@@ -222,25 +224,24 @@ impl<'b> State<'b> {
     fn start_tag(&mut self, tag: &Tag) -> TokenSinkResult<()> {
         let name: &str = &tag.name;
         let context = self.context();
-        // A browser reads these elements' content as text, except SVG's own `title`. Fallback
-        // markup is read as markup when its element is dropped (see `holds_fallback_markup`).
+        // A browser reads these elements' content as text, except SVG's own `title`. Some are
+        // read as markup when sanitizing (see `content_read_as_markup`).
         let raw = policy::raw_content(name).filter(|_| {
             !(context == Context::Svg && name == "title"
-                || self.sanitizing() && policy::holds_fallback_markup(name))
+                || self.sanitizing() && policy::content_read_as_markup(name))
         });
 
         let element = match self.mode {
             Mode::ResolveOnly if !is_plain_name(name) => None,
             Mode::ResolveOnly => Some((None, AttrSet::All, context)),
-            Mode::Sanitize if self.applet_depth > 0 => {
-                self.applet_depth += usize::from(name == "applet");
-                None
+            Mode::Sanitize => {
+                // `<script/>` stands for a start and an end tag, as for the elements written
+                // below; with attributes it is a start tag only.
+                if policy::hides_text(name) && !(tag.self_closing && tag.attrs.is_empty()) {
+                    self.hiding += 1;
+                }
+                classify(name, context)
             }
-            Mode::Sanitize if name == "applet" => {
-                self.applet_depth = 1;
-                None
-            }
-            Mode::Sanitize => classify(name, context),
         };
         let void = policy::is_void(name);
         let written = match element {
@@ -290,9 +291,7 @@ impl<'b> State<'b> {
                     RawContent::Script => TokenSinkResult::RawData(RawKind::ScriptData),
                     RawContent::Rcdata => TokenSinkResult::RawData(RawKind::Rcdata),
                     RawContent::Plaintext => TokenSinkResult::Plaintext,
-                    RawContent::DroppedText | RawContent::Text => {
-                        TokenSinkResult::RawData(RawKind::Rawtext)
-                    }
+                    RawContent::Text => TokenSinkResult::RawData(RawKind::Rawtext),
                 }
             }
         }
@@ -317,10 +316,10 @@ impl<'b> State<'b> {
                     self.out.push('>');
                 }
             }
-            Mode::Sanitize if self.applet_depth > 0 => {
-                self.applet_depth -= usize::from(&**name == "applet");
-            }
             Mode::Sanitize => {
+                if policy::hides_text(name) {
+                    self.hiding -= 1;
+                }
                 // Close the innermost open element of that name, and whatever is still open
                 // inside it; end tags of elements not written are dropped.
                 if let Some(at) = self.stack.iter().rposition(|open| open.name == *name) {
@@ -361,7 +360,7 @@ impl<'b> State<'b> {
     }
 
     fn comment(&mut self, text: &str) {
-        if self.sanitizing() && (self.applet_depth > 0 || !is_inert_comment(text)) {
+        if self.sanitizing() && !is_inert_comment(text) {
             return;
         }
         self.out.push_str("<!--");
@@ -453,6 +452,13 @@ mod tests {
             run("<iframe><b>x</b></iframe>", "", Mode::ResolveOnly),
             "<iframe><b>x</b></iframe>"
         );
+    }
+
+    #[test]
+    fn scripts_are_markup_when_sanitizing_and_script_data_when_kept() {
+        let html = "<script>if (a < b) w('<i>x</i>')</script></script><p>y</p><style>z";
+        assert_eq!(run(html, "", Mode::Sanitize), "<i></i><p></p>z");
+        assert_eq!(run(html, "", Mode::ResolveOnly), html);
     }
 
     #[test]

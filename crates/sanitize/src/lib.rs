@@ -27,13 +27,17 @@
 //! - Elements and attributes on the Universal Feed Parser's allowlists (HTML, SVG with its
 //!   camel-case spellings restored, MathML), plus `bdi bdo mark picture rp rt ruby summary wbr`
 //!   and `srcset`/`sizes`. Everything else is dropped while its text is kept, except `script`,
-//!   `style` and `applet`, which go with their content.
-//! - Elements whose content a browser reads as text (`script style xmp noscript textarea title
+//!   `style` and `applet`, whose text goes too.
+//! - The content of `script`, `style` and `applet` is read as markup, as in the Universal Feed
+//!   Parser: its tags go through the allowlists like any others, and text is dropped while the
+//!   start tags of these three elements outnumber their end tags, or are outnumbered by them
+//!   (after a stray `</script>`, the next script's source up to a nested `<script>` is shown
+//!   as escaped text). The content of `iframe noembed noframes`, fallback markup that a browser
+//!   hides, is likewise sanitized as markup once the element is dropped.
+//! - Other elements whose content a browser reads as text (`xmp noscript textarea title
 //!   plaintext`) are tokenized that way, so nothing inside them is ever written as markup: it
-//!   is dropped (`script`, `style`) or written as escaped text (inside the element for the
-//!   allowed `textarea` and `noscript`). The content of `iframe noembed noframes`, fallback
-//!   markup that a browser hides, is sanitized as markup once the element is dropped, as in the
-//!   Universal Feed Parser.
+//!   is written as escaped text (inside the element for the allowed `textarea` and
+//!   `noscript`).
 //! - `<>`, an SGML empty tag, is dropped, as in the Universal Feed Parser.
 //! - Every URL-bearing attribute (`href src srcset action background cite longdesc lowsrc
 //!   dynsrc usemap poster icon data datasrc ping xlink:href xml:base altimg`, SVG animation

@@ -647,11 +647,9 @@ pub(crate) fn is_void(name: &str) -> bool {
 /// How a browser tokenizes an element's content, for the elements whose content is not markup.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum RawContent {
-    /// Script: dropped with its content.
+    /// Script data (`script`).
     Script,
-    /// Raw text whose content is dropped (`style`).
-    DroppedText,
-    /// Raw text kept as literal text (`xmp`, `iframe`, `noembed`, `noframes`, `noscript`).
+    /// Raw text (`style`, `xmp`, `iframe`, `noembed`, `noframes`, `noscript`).
     Text,
     /// Text with character references (`title`, `textarea`).
     Rcdata,
@@ -659,20 +657,32 @@ pub(crate) enum RawContent {
     Plaintext,
 }
 
-/// Elements whose content is fallback markup for browsers without frames or plugins. A
-/// browser with them reads the content as raw text and never shows it; sanitizing drops the
-/// element, so its content is read as markup and sanitized like the rest, the way the Universal
-/// Feed Parser reads it (`safe<iframe> <b>x</b></iframe>` becomes `safe <b>x</b>`). Nothing
-/// inside can escape: every tag still goes through the allowlists.
-pub(crate) fn holds_fallback_markup(name: &str) -> bool {
-    matches!(name, "iframe" | "noembed" | "noframes")
+/// Elements a browser reads as raw text whose content is read as markup when sanitizing, as
+/// the Universal Feed Parser reads it; none of these elements is ever written then.
+///
+/// - `iframe noembed noframes` hold fallback markup for browsers without frames or plugins,
+///   which a browser with them never shows: it is sanitized like the rest
+///   (`safe<iframe> <b>x</b></iframe>` becomes `safe <b>x</b>`).
+/// - `script style`: their text is dropped by counting start and end tags (see
+///   [`hides_text`]), so a stray end tag leaves a script's source to be shown as escaped text.
+///
+/// Either way nothing inside can escape: every tag still goes through the allowlists and text
+/// is written escaped.
+pub(crate) fn content_read_as_markup(name: &str) -> bool {
+    matches!(name, "iframe" | "noembed" | "noframes" | "script" | "style")
+}
+
+/// Elements whose text is dropped, the Universal Feed Parser's
+/// `unacceptable_elements_with_end_tag`: text is dropped while their start tags outnumber
+/// their end tags, or are outnumbered by them.
+pub(crate) fn hides_text(name: &str) -> bool {
+    matches!(name, "script" | "style" | "applet")
 }
 
 pub(crate) fn raw_content(name: &str) -> Option<RawContent> {
     Some(match name {
         "script" => RawContent::Script,
-        "style" => RawContent::DroppedText,
-        "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => RawContent::Text,
+        "style" | "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => RawContent::Text,
         "title" | "textarea" => RawContent::Rcdata,
         "plaintext" => RawContent::Plaintext,
         _ => return None,

@@ -13,10 +13,11 @@
 //!   attributes by comparing each with all earlier ones of its tag, so one tag with hundreds of
 //!   thousands of attributes would cost quadratic time.
 //!
-//! Tags and the content of raw-text elements are stepped over the way the tokenizer reads them,
-//! so a `<!--` inside an attribute value or a script is not taken for a comment. This pass only
-//! decides what the tokenizer sees; everything still goes through the filter afterwards, so a
-//! misjudged boundary cannot let markup through.
+//! Tags, comments, declarations and the content of raw-text elements are stepped over the way
+//! the tokenizer reads them, so a `<!--` inside an attribute value or a `textarea` (or a script,
+//! when only resolving) is not taken for a comment, nor an `<xmp>` inside a comment for a tag.
+//! This pass only decides what the tokenizer sees; everything still goes through the filter
+//! afterwards, so a misjudged boundary cannot let markup through.
 
 use crate::filter::Mode;
 use crate::policy;
@@ -63,12 +64,13 @@ pub(crate) fn prepare(html: &str, mode: Mode) -> String {
             copied = i + 2;
         } else if rest.starts_with("<!--") {
             let ends = comment_ends.get_or_insert_with(|| last_comment_end(html));
-            if is_unterminated_comment(rest, i, *ends) {
-                copied = loose_comment_end(html, i + 4).unwrap_or(html.len());
+            copied = if is_unterminated_comment(rest, i, *ends) {
+                loose_comment_end(html, i + 4).unwrap_or(html.len())
             } else {
-                out.push('<');
-                copied = i + 1;
-            }
+                let end = comment_end(bytes, i);
+                push_protected(&mut out, &html[i..end]);
+                end
+            };
         } else if rest.starts_with("<![CDATA[")
             || (rest.starts_with("<!")
                 && (!opens_declaration(&rest[2..]) || last_gt.is_none_or(|gt| gt < i)))
@@ -76,6 +78,12 @@ pub(crate) fn prepare(html: &str, mode: Mode) -> String {
             out.push(AMP);
             out.push_str("lt;");
             copied = i + 1;
+        } else if opens_bogus_comment(bytes, i) {
+            // A doctype, `<![...]>`, `<?...>` or `</` not followed by a name: to the tokenizer
+            // all run to the next `>`.
+            let end = memchr::memchr(b'>', &bytes[i..]).map_or(html.len(), |gt| i + gt + 1);
+            push_protected(&mut out, &html[i..end]);
+            copied = end;
         } else {
             // A `<` starting nothing, or the lead byte of a character other than the marker.
             let len = rest.chars().next().map_or(1, char::len_utf8);
@@ -115,6 +123,32 @@ fn is_unterminated_comment(rest: &str, at: usize, last_end: Option<usize>) -> bo
     let after = &rest[4..];
     let abrupt = after.starts_with('>') || after.starts_with("->");
     !abrupt && last_end.is_none_or(|end| end < at + 4)
+}
+
+/// Where the comment opened at `at` ends for the tokenizer: after the first `-->` (which may
+/// share the opening's dashes, as in `<!-->`) or `--!>`. The end is known to exist.
+fn comment_end(b: &[u8], at: usize) -> usize {
+    let mut from = at + 2;
+    while let Some(off) = b.get(from..).and_then(|s| memchr::memmem::find(s, b"--")) {
+        let dashes = from + off;
+        match b.get(dashes + 2..dashes + 4) {
+            Some([b'>', ..]) => return dashes + 3,
+            Some(b"!>") if dashes >= at + 4 => return dashes + 4,
+            _ => from = dashes + 1,
+        }
+    }
+    b.len()
+}
+
+/// Whether the `<` at `at` opens a token that runs to the next `>`: a declaration (those that
+/// are not are escaped before this is asked), a processing instruction, or an end tag without a
+/// name, all of which the tokenizer reads as comments or a doctype.
+fn opens_bogus_comment(b: &[u8], at: usize) -> bool {
+    match (b.get(at + 1), b.get(at + 2)) {
+        (Some(b'!' | b'?'), _) => true,
+        (Some(b'/'), Some(next)) => *next != b'>' && !next.is_ascii_alphabetic(),
+        _ => false,
+    }
 }
 
 fn loose_comment_end(html: &str, from: usize) -> Option<usize> {
@@ -160,7 +194,7 @@ fn raw_text_name(name: &[u8], mode: Mode) -> Option<&'static str> {
     ]
     .into_iter()
     .find(|raw| raw.as_bytes().eq_ignore_ascii_case(name))
-    .filter(|raw| !(mode == Mode::Sanitize && policy::holds_fallback_markup(raw)))
+    .filter(|raw| !(mode == Mode::Sanitize && policy::content_read_as_markup(raw)))
 }
 
 /// Where the raw text after a `name` start tag ending at `tag_end` stops: at `</name`, or the
@@ -304,8 +338,46 @@ mod tests {
             "<a title=\"<!--\">x</a>y"
         );
         assert_eq!(
-            visible("<SCRIPT>a<!--b</script><p>c</p>"),
-            "<SCRIPT>a<!--b</script><p>c</p>"
+            visible("<TEXTAREA>a<!--b</textarea><p>c</p>"),
+            "<TEXTAREA>a<!--b</textarea><p>c</p>"
+        );
+    }
+
+    #[test]
+    fn steps_over_comments_and_declarations_as_the_tokenizer_reads_them() {
+        // Nothing inside them is a tag: no raw text starts there, and the tag after them is
+        // still capped.
+        let wide = format!("<p{}>", attrs(MAX_ATTRIBUTES + 1));
+        let capped = format!("<p{} >", attrs(MAX_ATTRIBUTES));
+        for opening in [
+            "<!--<xmp>-->",
+            "<!--->",
+            "<!---<xmp>-- --!>",
+            "<?<xmp>",
+            "</3<xmp>",
+            "<![x<xmp>",
+            "<!DOCTYPE <xmp>",
+        ] {
+            assert_eq!(
+                visible(&format!("{opening}{wide}")),
+                format!("{opening}{capped}"),
+                "{opening}"
+            );
+        }
+        // Their text is left as written; only `&` is replaced.
+        assert_eq!(visible("<!--a<>b--><?c<>d"), "<!--a<>b--><?c<>d");
+        assert_eq!(prepare("<!--&--></ &>"), "<!--\u{FDD0}--></ \u{FDD0}>");
+    }
+
+    #[test]
+    fn scripts_hold_markup_only_when_sanitizing() {
+        let html = "<SCRIPT>a<!--b</script><p>c</p>";
+        assert_eq!(visible(html), "<SCRIPT>a");
+        assert_eq!(super::prepare(html, Mode::ResolveOnly), html);
+        let html = format!("<style><p{}>", attrs(MAX_ATTRIBUTES + 1));
+        assert_eq!(
+            visible(&html),
+            format!("<style><p{} >", attrs(MAX_ATTRIBUTES))
         );
     }
 

@@ -115,6 +115,18 @@ const VECTORS: &[&str] = &[
     "<!--><img src=x onerror=alert(1)>-->",
     "<? echo '<script>alert(1)</script>' ?>",
     "<![CDATA[<script>alert(1)</script>]]>",
+    // Script, style and applet content read as markup, their text hidden by counting tags.
+    "</script><script>alert(1)</script>",
+    "</script><script><img src=x onerror=alert(1)>alert(1)</script>",
+    "<script>a<script>b</script><img src=x onerror=alert(1)></script>",
+    "</script><script>/* <script> */ '<svg onload=alert(1)>'</script>",
+    "</script><script>document.write('<script>alert(1)<\\/script>')</script>",
+    "</script><script><!--<script>alert(1)</script>--></script>",
+    "</style><style><a href=javascript:alert(1)>x</a></style>",
+    "</style><style>@import 'javascript:alert(1)';</style>",
+    "</applet><applet><script>alert(1)</script></applet>",
+    "<script src=\"x.js\"/><iframe src=javascript:alert(1)></iframe>",
+    "</script><svg><script>alert(1)</script><a xlink:href=javascript:alert(1)>x</a></svg>",
     // Containment: open elements must not swallow the page around the fragment.
     "<a href=\"http://ok.test/\">unclosed link",
     "<textarea>unclosed textarea",
@@ -187,14 +199,14 @@ fn rejected_links_are_emptied_and_harmless_markup_kept() {
         "<a href=\"/x\">open</a>"
     );
     assert_eq!(sanitize_html("x</div>y", None), "xy");
-    // `<!--` inside a value or a script is no comment: nothing after it is lost.
+    // `<!--` inside a value or a textarea is no comment: nothing after it is lost.
     assert_eq!(
         sanitize_html("<a title=\"<!--\" href=\"/x\">t</a> after", None),
         "<a href=\"/x\" title=\"&lt;!--\">t</a> after"
     );
     assert_eq!(
-        sanitize_html("<script>a<!--b</script><p>c</p>", None),
-        "<p>c</p>"
+        sanitize_html("<textarea>a<!--b</textarea><p>c</p>", None),
+        "<textarea>a&lt;!--b</textarea><p>c</p>"
     );
     assert_eq!(
         sanitize_html("<textarea><b>x</b></textarea>", None),
@@ -220,4 +232,75 @@ fn limits_hold() {
 
     let many_closers = "</b>".repeat(10_000);
     assert_eq!(sanitize_html(&many_closers, None), "");
+}
+
+/// The text outside comments (the output keeps only comments a browser ends at `-->`).
+fn outside_comments(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("-->")
+            .map_or("", |end| &rest[start + end + 3..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn script_text_is_hidden_by_counting_tags() {
+    // (input, the Universal Feed Parser's 6.0.14 output with `<` in text escaped). Script,
+    // style and applet content is read as markup; its text is dropped while their start tags
+    // outnumber their end tags or, after a stray end tag, are outnumbered by them.
+    let cases = [
+        ("</script>a<script>b &lt; c</script>d", "b &lt; c"),
+        (
+            "x</script><script>if (a < b) { alert('<b>hi</b>') }</script>y",
+            "xif (a &lt; b) { alert('<b>hi</b>') }",
+        ),
+        (
+            "</script><script>/* <script> */ alert(1) </script>x",
+            "/* x",
+        ),
+        ("<script>a<script>b</script>c</script>d", "d"),
+        ("</script><script>a<script>b</script>c</script>d", "ac"),
+        (
+            "</style><style>b { color: red }</style>x",
+            "b { color: red }",
+        ),
+        ("<style>p {}</style></style>x<style>y", "y"),
+        ("<script></style>x", "x"),
+        ("</applet><applet>shown</applet>hidden", "shown"),
+        (
+            "</script><script>x<img src=x onerror=alert(1)><a href=\"javascript:alert(1)\">l</a>",
+            "x<img src=\"x\" /><a href=\"\">l</a>",
+        ),
+        ("<script>a</script>b<script/>c", "bc"),
+        ("<script src=\"x.js\"/>hidden</script>shown", "shown"),
+        (
+            "<script><!-- hide\nalert(1)\n// --></script>after",
+            "<!-- hide\nalert(1)\n// -->after",
+        ),
+    ];
+    for (input, expected) in cases {
+        let out = sanitize_html(input, None);
+        assert_eq!(out, expected, "{input:?}");
+        assert_eq!(sanitize_html(&out, None), out, "not idempotent: {input:?}");
+        let visible = outside_comments(&out).to_ascii_lowercase();
+        for active in [
+            "<script",
+            "<style",
+            "<applet",
+            "javascript:",
+            "onerror",
+            "onload",
+        ] {
+            assert!(
+                !visible.contains(active),
+                "{active} in {out:?} from {input:?}"
+            );
+        }
+        assert!(common::problems(&out).is_empty(), "{input:?} -> {out:?}");
+    }
 }
