@@ -31,10 +31,11 @@
 //! bytes, and `%` directives other than `%(name)s` and `%%` in an interpolated
 //! value are errors (Python applied `str % dict` to them with surprising results).
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use indexmap::IndexMap;
 
 /// Python's `ConfigParser.MAX_INTERPOLATION_DEPTH`.
 const MAX_INTERPOLATION_DEPTH: usize = 10;
@@ -146,8 +147,8 @@ impl fmt::Display for InterpolationError {
 #[derive(Debug, Clone, Default)]
 pub struct Ini {
     defaults: Section,
-    sections: Vec<(String, Section)>,
-    index: HashMap<String, usize>,
+    /// In order of first appearance.
+    sections: IndexMap<String, Section>,
 }
 
 /// Python 2 `str.isspace()` on one byte-string character.
@@ -249,6 +250,12 @@ impl Ini {
             }
         }
         self.flush(current, pending.take());
+        // A document is read once, then only looked up: a planet's thousand
+        // feed sections of one option each would otherwise keep room for four.
+        self.sections.shrink_to_fit();
+        for section in self.sections.values_mut() {
+            section.entries.shrink_to_fit();
+        }
         if errors.is_empty() {
             Ok(())
         } else {
@@ -268,26 +275,25 @@ impl Ini {
     }
 
     fn section_mut(&mut self, section: Option<usize>) -> &mut Section {
-        match section.and_then(|i| self.sections.get_mut(i)) {
+        match section.and_then(|i| self.sections.get_index_mut(i)) {
             Some((_, s)) => s,
             None => &mut self.defaults,
         }
     }
 
     fn ensure_section(&mut self, name: &str, origin: Origin) -> usize {
-        if let Some(&i) = self.index.get(name) {
+        if let Some(i) = self.sections.get_index_of(name) {
             return i;
         }
-        let i = self.sections.len();
-        self.sections.push((
-            name.to_owned(),
-            Section {
-                entries: Vec::new(),
-                origin: Some(origin),
-            },
-        ));
-        self.index.insert(name.to_owned(), i);
-        i
+        self.sections
+            .insert_full(
+                name.to_owned(),
+                Section {
+                    entries: Vec::new(),
+                    origin: Some(origin),
+                },
+            )
+            .0
     }
 
     /// Adds an empty section if it does not exist (`add_section` without the error).
@@ -311,11 +317,11 @@ impl Ini {
     }
 
     /// Merges `other` on top of this document, as reading it after this one would.
-    pub fn merge(&mut self, other: &Ini) {
-        for (key, value) in &other.defaults.entries {
-            self.defaults.set(key.clone(), value.clone());
+    pub fn merge(&mut self, other: Ini) {
+        for (key, value) in other.defaults.entries {
+            self.defaults.set(key, value);
         }
-        for (name, section) in &other.sections {
+        for (name, section) in other.sections {
             let origin = section.origin.clone().unwrap_or_else(|| {
                 section
                     .entries
@@ -323,28 +329,30 @@ impl Ini {
                     .map(|(_, v)| v.origin.clone())
                     .unwrap_or_else(empty_origin)
             });
-            let i = self.ensure_section(name, origin);
+            let i = self.ensure_section(&name, origin);
             let target = self.section_mut(Some(i));
-            for (key, value) in &section.entries {
-                target.set(key.clone(), value.clone());
+            for (key, value) in section.entries {
+                target.set(key, value);
             }
         }
     }
 
     /// Section names in order of first appearance (without `DEFAULT`).
     pub fn sections(&self) -> impl Iterator<Item = &str> {
-        self.sections.iter().map(|(n, _)| n.as_str())
+        self.sections.keys().map(String::as_str)
+    }
+
+    /// How many sections there are (without `DEFAULT`).
+    pub fn section_count(&self) -> usize {
+        self.sections.len()
     }
 
     pub fn has_section(&self, name: &str) -> bool {
-        self.index.contains_key(name)
+        self.sections.contains_key(name)
     }
 
     pub fn section(&self, name: &str) -> Option<&Section> {
-        self.index
-            .get(name)
-            .and_then(|&i| self.sections.get(i))
-            .map(|(_, s)| s)
+        self.sections.get(name)
     }
 
     /// `has_option`: true when the section or `[DEFAULT]` has the key.
@@ -403,9 +411,8 @@ impl Ini {
     fn lookup_for_interpolation(&self, section: &str, key: &str) -> Option<&str> {
         if key == "__name__" && section != DEFAULT_SECTION {
             return self
-                .index
-                .get(section)
-                .and_then(|&i| self.sections.get(i))
+                .sections
+                .get_key_value(section)
                 .map(|(n, _)| n.as_str());
         }
         self.raw(section, key).map(|v| v.text.as_str())

@@ -212,9 +212,7 @@ impl Config {
                 files.push(file);
             } else {
                 let file = ini::ini_source(path, &opts.cwd);
-                let mut one = Ini::new();
-                one.read_str(&text, &file).map_err(Error::Syntax)?;
-                ini.merge(&one);
+                ini.read_str(&text, &file).map_err(Error::Syntax)?;
                 files.push(file);
             }
         }
@@ -273,7 +271,7 @@ impl Config {
             .collect();
         let (merged, theme) = theme::merge(
             &dir,
-            &self.ini,
+            std::mem::take(&mut self.ini),
             user_dirs,
             &config_dirs,
             &self.cwd,

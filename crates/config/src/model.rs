@@ -1,10 +1,14 @@
 //! The resolved, typed configuration: what the rest of orrery reads.
 
-use std::collections::BTreeMap;
+use std::cmp::Ordering;
+use std::collections::{btree_map, BTreeMap};
 use std::fmt;
+use std::iter::Peekable;
 use std::path::PathBuf;
+use std::slice;
+use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 /// Everything a planet run needs, with Venus's defaults filled in.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -156,7 +160,8 @@ pub struct Subscription {
     /// Display name; when absent the feed's title is used.
     pub name: Option<String>,
     /// Effective overrides: the section's, else `[Planet]`'s, else defaults.
-    pub normalization: Normalization,
+    /// Shared with every subscription that overrides nothing.
+    pub normalization: Arc<Normalization>,
     pub activity_threshold: u32,
     pub cache_keep_entries: u32,
     /// The filter-program chain: `[Planet]` filters, then the feed's.
@@ -164,7 +169,7 @@ pub struct Subscription {
     /// Venus's `feed_options`: inherited `[Planet]` options (except the
     /// planet-only ones) overlaid with the section's own; what templates see
     /// as `channel_*` and `planet:*`.
-    pub options: BTreeMap<String, String>,
+    pub options: SectionOptions,
     /// Where the subscription came from: `file:line`, or the reading list.
     pub origin: String,
 }
@@ -191,14 +196,110 @@ pub struct Template {
     pub encoding: String,
     /// Filters applied to the template's output (pipe and tee syntax kept as written).
     pub filters: Vec<String>,
-    pub options: BTreeMap<String, String>,
+    pub options: SectionOptions,
 }
 
 /// A section passed through as parameters (filter sections).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NamedSection {
     pub name: String,
-    pub options: BTreeMap<String, String>,
+    pub options: SectionOptions,
+}
+
+/// A section's options as Venus resolves them: those inherited from
+/// `[Planet]`, overlaid with the section's own. A planet of a thousand feeds
+/// would otherwise hold a thousand copies of the inherited ones, so they are
+/// held once and shared; each section keeps only what it sets. Reads like a
+/// sorted map of option names to values.
+#[derive(Debug, Clone, Default)]
+pub struct SectionOptions {
+    inherited: Arc<BTreeMap<String, String>>,
+    /// Sorted by name, each name once.
+    own: Box<[(String, String)]>,
+}
+
+impl SectionOptions {
+    /// The section's own options over the shared inherited ones.
+    pub(crate) fn new(
+        inherited: Arc<BTreeMap<String, String>>,
+        own: BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            inherited,
+            own: own.into_iter().collect(),
+        }
+    }
+
+    /// The section's value, else the inherited one.
+    pub fn get(&self, key: &str) -> Option<&String> {
+        match self.own.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+            Ok(i) => self.own.get(i).map(|(_, v)| v),
+            Err(_) => self.inherited.get(key),
+        }
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Every option once, sorted by name.
+    pub fn iter(&self) -> SectionOptionsIter<'_> {
+        SectionOptionsIter {
+            inherited: self.inherited.iter().peekable(),
+            own: self.own.iter().peekable(),
+        }
+    }
+}
+
+/// A section's options when nothing is inherited.
+impl From<BTreeMap<String, String>> for SectionOptions {
+    fn from(own: BTreeMap<String, String>) -> Self {
+        Self::new(Arc::default(), own)
+    }
+}
+
+/// Equal when they read the same, however the values are held.
+impl PartialEq for SectionOptions {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for SectionOptions {}
+
+/// As the map it reads as.
+impl Serialize for SectionOptions {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+/// The options of a [`SectionOptions`] in name order: the two sorted lists merged,
+/// the section's value replacing an inherited one of the same name.
+#[derive(Debug, Clone)]
+pub struct SectionOptionsIter<'a> {
+    inherited: Peekable<btree_map::Iter<'a, String, String>>,
+    own: Peekable<slice::Iter<'a, (String, String)>>,
+}
+
+impl<'a> Iterator for SectionOptionsIter<'a> {
+    type Item = (&'a String, &'a String);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let order = match (self.inherited.peek(), self.own.peek()) {
+            (None, None) => return None,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some((inherited, _)), Some((own, _))) => inherited.cmp(&own),
+        };
+        if order == Ordering::Less {
+            return self.inherited.next();
+        }
+        if order == Ordering::Equal {
+            self.inherited.next();
+        }
+        self.own.next().map(|(k, v)| (k, v))
+    }
 }
 
 /// A reading list section and what became of it.
@@ -251,4 +352,34 @@ pub enum ReadingListState {
     Failed(String),
     /// A format orrery does not read.
     Unsupported,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Options read exactly as the one map Venus built: a copy of the
+        /// inherited options with the section's inserted over them.
+        #[test]
+        fn options_read_as_the_overlaid_map(
+            inherited in prop::collection::btree_map("[a-e]{1,2}", "[0-9]{0,2}", 0..8),
+            own in prop::collection::btree_map("[a-e]{1,2}", "[x-z]{0,2}", 0..8),
+        ) {
+            let mut overlaid = inherited.clone();
+            overlaid.extend(own.clone());
+            let options = SectionOptions::new(Arc::new(inherited), own);
+            prop_assert!(options.iter().eq(overlaid.iter()));
+            for key in ["a", "b", "cc", "e", "f"] {
+                prop_assert_eq!(options.get(key), overlaid.get(key));
+                prop_assert_eq!(options.contains_key(key), overlaid.contains_key(key));
+            }
+            prop_assert_eq!(
+                serde_json::to_string(&options).unwrap(),
+                serde_json::to_string(&overlaid).unwrap()
+            );
+            prop_assert_eq!(&options, &SectionOptions::from(overlaid));
+        }
+    }
 }

@@ -31,7 +31,7 @@ pub(crate) fn find(name: &str, cwd: &Path, search: &[PathBuf]) -> Option<PathBuf
 /// `user_dirs` are the user's `template_directories`, already resolved.
 pub(crate) fn merge(
     dir: &Path,
-    user: &Ini,
+    user: Ini,
     user_dirs: Vec<PathBuf>,
     config_dirs: &[PathBuf],
     cwd: &Path,
@@ -61,14 +61,14 @@ pub(crate) fn merge(
 
     let mut bom = list(&theme, "bill_of_materials")?;
     let mut templates = list(&theme, "template_files")?;
-    let mut merged = theme;
-    merged.merge(user);
-    for item in list(user, "bill_of_materials")? {
+    for item in list(&user, "bill_of_materials")? {
         if !bom.contains(&item) {
             bom.push(item);
         }
     }
-    templates.extend(list(user, "template_files")?);
+    templates.extend(list(&user, "template_files")?);
+    let mut merged = theme;
+    merged.merge(user);
 
     let origin = Origin {
         file: source,

@@ -132,7 +132,7 @@ fn the_same_planet_in_ini_and_toml_resolves_the_same() {
         ini.subscriptions[1].normalization.ignore_in_feed,
         ["updated", "xml:lang"]
     );
-    assert_eq!(ini.subscriptions[0].options["custom"], "hello");
+    assert_eq!(ini.subscriptions[0].options.get("custom").unwrap(), "hello");
     assert!(ini
         .warnings
         .iter()

@@ -85,7 +85,7 @@ fn openstack_planet_ini_loads_all_272_subscriptions() {
         .all(|s| s.normalization.future_dates == FutureDates::IgnoreDate));
     let blog = sub(&config, "http://www.openstack.org/blog/feed/");
     assert_eq!(blog.name.as_deref(), Some("OpenStack Blog"));
-    assert_eq!(blog.options["nick"], "openstack");
+    assert_eq!(blog.options.get("nick").unwrap(), "openstack");
     assert_eq!(
         blog.location,
         Location::Http("http://www.openstack.org/blog/feed/".into())
@@ -168,10 +168,16 @@ fn venus_test_config_basic_ini() {
         .iter()
         .all(|t| t.items_per_page == 50 && t.encoding == "utf-8"));
     assert_eq!(config.items_to_splice(), 50);
-    assert_eq!(sub(&config, "feed1").options["name"], "one");
-    assert_eq!(sub(&config, "feed2").options["name"], "two");
-    assert_eq!(config.templates[0].options["days_per_page"], "7");
-    assert_eq!(config.templates[0].options["items_per_page"], "50");
+    assert_eq!(sub(&config, "feed1").options.get("name").unwrap(), "one");
+    assert_eq!(sub(&config, "feed2").options.get("name").unwrap(), "two");
+    assert_eq!(
+        config.templates[0].options.get("days_per_page").unwrap(),
+        "7"
+    );
+    assert_eq!(
+        config.templates[0].options.get("items_per_page").unwrap(),
+        "50"
+    );
     assert_eq!(sub(&config, "feed2").filters, ["foo", "bar"]);
     assert_eq!(sub(&config, "feed1").filters, ["foo"]);
     assert_eq!(config.planet.feed_timeout, 30);
@@ -237,8 +243,14 @@ fn venus_test_rlists_opml() {
             .find(|s| s.url.ends_with(n))
             .unwrap()
     };
-    assert_eq!(by_name("testfeed1a.atom").options["name"], "one");
-    assert_eq!(by_name("testfeed2.atom").options["name"], "two");
+    assert_eq!(
+        by_name("testfeed1a.atom").options.get("name").unwrap(),
+        "one"
+    );
+    assert_eq!(
+        by_name("testfeed2.atom").options.get("name").unwrap(),
+        "two"
+    );
     assert_eq!(config.reading_lists[0].state, ReadingListState::Loaded(4));
     assert_eq!(
         by_name("testfeed3.rss").origin,
@@ -301,8 +313,8 @@ fn venus_examples() {
     let thom = sub(&schmanet, "http://blog.clearairturbulence.org/?flav=rss");
     assert_eq!(
         (
-            thom.options["facewidth"].as_str(),
-            thom.options["faceheight"].as_str()
+            thom.options.get("facewidth").unwrap().as_str(),
+            thom.options.get("faceheight").unwrap().as_str()
         ),
         ("59", "85")
     );
@@ -313,7 +325,7 @@ fn venus_examples() {
     assert!(top100
         .filter_sections
         .iter()
-        .any(|f| f.name == "excerpt.py" && f.options["width"] == "500"));
+        .any(|f| f.name == "excerpt.py" && f.options.get("width").unwrap() == "500"));
 
     let foaf = venus(&["examples/foaf-based.ini"]);
     assert_eq!(foaf.planet.activity_threshold, 90);
@@ -415,7 +427,10 @@ fn remote_reading_list_applied_by_the_fetcher() {
         Some("Listed")
     );
     assert_eq!(
-        sub(&resolved, "https://b.example/feed").options["face"],
+        sub(&resolved, "https://b.example/feed")
+            .options
+            .get("face")
+            .unwrap(),
         "none.png"
     );
     assert!(resolved

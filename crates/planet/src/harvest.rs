@@ -391,7 +391,10 @@ fn process(
         }
         Content::Body(body) => body,
     };
-    let parsed = parse(job, &fetched, body);
+    let mut parsed = parse(job, &fetched, body);
+    let bytes = body.len();
+    // What was understood of the document is all that is needed from now on.
+    drop(fetched.content);
     if parsed.version.is_empty() && parsed.entries.is_empty() {
         let why = parsed
             .bozo_exception
@@ -404,7 +407,9 @@ fn process(
     http.feed_ttl = parsed.feed.ttl.as_deref().and_then(schedule::ttl);
     hints.ttl = http.feed_ttl;
     set_due(&mut http, schedule.after_success(at, &hints));
-    let entries = normalize::entries(&parsed, &job.sub, at);
+    let metadata = normalize::feed_metadata(&parsed);
+    let entries = normalize::take_entries(&mut parsed, &job.sub, at);
+    drop(parsed);
     let total = entries.len();
     let entries: Vec<_> = entries
         .into_iter()
@@ -412,9 +417,9 @@ fn process(
         .collect();
     let update = FeedUpdate {
         url: job.sub.url.clone(),
-        metadata: Some(normalize::feed_metadata(&parsed)),
+        metadata: Some(metadata),
         http,
-        fetch: record(body.len()),
+        fetch: record(bytes),
         entries,
         keep: None,
         keep_bytes: None,

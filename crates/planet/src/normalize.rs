@@ -167,13 +167,18 @@ pub fn feed_metadata(parsed: &ParsedFeed) -> FeedMetadata {
     }
 }
 
-/// Normalizes every entry of `parsed`; entries dropped by
-/// `future_dates = ignore_entry` are left out. `now` is the fetch time.
-pub fn entries(parsed: &ParsedFeed, sub: &Subscription, now: DateTime<Utc>) -> Vec<NewEntry> {
-    parsed
-        .entries
-        .iter()
-        .filter_map(|entry| entry_of(entry, &parsed.feed, sub, now))
+/// Normalizes every entry of `parsed`, taking them out of it: each parsed
+/// entry is freed once converted, so a big document is never held twice.
+/// Entries dropped by `future_dates = ignore_entry` are left out. `now` is the
+/// fetch time.
+pub fn take_entries(
+    parsed: &mut ParsedFeed,
+    sub: &Subscription,
+    now: DateTime<Utc>,
+) -> Vec<NewEntry> {
+    std::mem::take(&mut parsed.entries)
+        .into_iter()
+        .filter_map(|entry| entry_of(&entry, &parsed.feed, sub, now))
         .collect()
 }
 
@@ -411,6 +416,10 @@ fn html_to_text(html: &str) -> String {
 mod tests {
     use super::*;
 
+    fn entries(parsed: &ParsedFeed, sub: &Subscription, now: DateTime<Utc>) -> Vec<NewEntry> {
+        take_entries(&mut parsed.clone(), sub, now)
+    }
+
     fn text(value: &str, content_type: &str) -> TextConstruct {
         TextConstruct {
             content_type: content_type.into(),
@@ -442,7 +451,8 @@ mod tests {
             normalization: Normalization {
                 future_dates,
                 ..Normalization::default()
-            },
+            }
+            .into(),
             activity_threshold: 0,
             cache_keep_entries: 10,
             filters: Vec::new(),

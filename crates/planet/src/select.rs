@@ -70,7 +70,11 @@ fn subscription_channel(
     now: DateTime<Utc>,
 ) -> Channel {
     let mut channel = channel(&sub.url, sub.name.as_deref(), feed);
-    channel.options = sub.options.clone();
+    channel.options = sub
+        .options
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     if channel.message.is_none() {
         channel.message = inactivity(sub.activity_threshold, feed, now);
     }

@@ -29,7 +29,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::{item, subscription_channel};
-use crate::normalize::{entries, feed_metadata};
+use crate::normalize::{feed_metadata, take_entries};
 use crate::{run, Mode, Options, Quiet};
 
 /// Cases whose expectation orrery deliberately does not meet, and why.
@@ -137,11 +137,11 @@ fn subscription(url: &str, planet: &BTreeMap<String, String>) -> Subscription {
         url: url.to_owned(),
         location: Location::File(PathBuf::from(url)),
         name,
-        normalization: Normalization::default(),
+        normalization: Normalization::default().into(),
         activity_threshold: 0,
         cache_keep_entries: 0,
         filters: Vec::new(),
-        options,
+        options: options.into(),
         origin: "venus-tmpl".into(),
     }
 }
@@ -228,13 +228,13 @@ fn feed_case(doc: &[u8], scratch: &Path, theme: &Theme) -> Result<Vars, String> 
             }
         };
         // One entry at a time, so each keeps its own source's subscription.
-        let single = ParsedFeed {
+        let mut single = ParsedFeed {
             feed: parsed.feed.clone(),
             entries: vec![entry.clone()],
             ..ParsedFeed::default()
         };
         let sub = &subs[channel];
-        for new in entries(&single, sub, now) {
+        for new in take_entries(&mut single, sub, now) {
             items.push(item(
                 channel,
                 StoredEntry {
