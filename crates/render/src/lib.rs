@@ -20,6 +20,7 @@ mod text;
 mod theme;
 mod xml;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use minijinja::{AutoEscape, Environment, Value};
@@ -113,9 +114,9 @@ pub fn render_site(
         ));
     }
     let outputs = output_names(theme, planet, &mut report);
-    let rendered = render_outputs(&site, theme, &outputs, &mut report)?;
-    for (name, bytes) in rendered {
-        output::write_atomic(output_dir, Path::new(&name), &bytes)?;
+    let staged = render_outputs(&site, theme, &outputs, output_dir, &mut report)?;
+    for (name, file) in staged {
+        file.publish()?;
         report.written.push(name);
     }
     for (rel, source) in materials.found {
@@ -146,39 +147,49 @@ fn output_names(theme: &Theme, planet: &Planet, report: &mut Report) -> Vec<Stri
     names
 }
 
+/// Renders every output into a temporary file beside its target, to be
+/// published together once all have rendered.
 fn render_outputs(
     site: &Site,
     theme: &Theme,
     outputs: &[String],
+    output_dir: &Path,
     report: &mut Report,
-) -> Result<Vec<(String, Vec<u8>)>, Error> {
+) -> Result<Vec<(String, output::Staged)>, Error> {
     let dirs = &site.planet.template_directories;
     let env = environment(theme, dirs);
     let context = Context::new(site, outputs);
-    let mut rendered = Vec::with_capacity(outputs.len());
+    let mut staged = Vec::with_capacity(outputs.len());
     for name in outputs {
         let template = format!("{name}{TEMPLATE_SUFFIX}");
-        let bytes = if theme.find(dirs, &template).is_some() {
+        let mut file = if theme.find(dirs, &template).is_some() {
             let fail = |source| Error::Template {
                 name: template.clone(),
                 source,
             };
-            let page = env
-                .get_template(&template)
-                .and_then(|t| t.render(context.for_output(site, name)))
+            let template = env.get_template(&template).map_err(fail)?;
+            let mut file = output::Staged::new(output_dir, Path::new(name))?;
+            template
+                .render_captured_to(context.for_output(site, name), file.writer())
                 .map_err(fail)?;
-            page.into_bytes()
+            file
         } else if let Some(generated) = feeds::generate(name, site) {
-            generated?
+            let bytes = generated?;
+            let mut file = output::Staged::new(output_dir, Path::new(name))?;
+            file.writer()
+                .write_all(&bytes)
+                .map_err(|e| file.write_error(e))?;
+            file
         } else {
             report.warnings.push(format!(
                 "{name}: no template {template} and no built-in output of that name"
             ));
             continue;
         };
-        rendered.push((name.clone(), bytes));
+        file.writer().flush().map_err(|e| file.write_error(e))?;
+        staged.push((name.clone(), file));
     }
-    Ok(rendered)
+    Ok(staged)
 }
 
 fn environment(theme: &Theme, dirs: &[PathBuf]) -> Environment<'static> {

@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
@@ -78,12 +78,40 @@ fn publish(temp: NamedTempFile, target: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Writes `bytes` to `dir/rel` atomically.
-pub fn write_atomic(dir: &Path, rel: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let target = dir.join(rel);
-    let mut temp = temp_beside(&target)?;
-    temp.write_all(bytes).map_err(io_error(&target))?;
-    publish(temp, &target)
+/// An output being written to a temporary file beside its target. Outputs
+/// are staged one at a time, so only one is ever held in memory, and all are
+/// published only once every one has been written: a failing template leaves
+/// the previous site whole. Dropping it removes the temporary file.
+pub struct Staged {
+    temp: io::BufWriter<NamedTempFile>,
+    target: PathBuf,
+}
+
+impl Staged {
+    /// Starts `dir/rel`.
+    pub fn new(dir: &Path, rel: &Path) -> Result<Self, Error> {
+        let target = dir.join(rel);
+        let temp = io::BufWriter::new(temp_beside(&target)?);
+        Ok(Self { temp, target })
+    }
+
+    pub fn writer(&mut self) -> &mut impl Write {
+        &mut self.temp
+    }
+
+    /// The error for a failed write into this output.
+    pub fn write_error(&self, source: io::Error) -> Error {
+        io_error(&self.target)(source)
+    }
+
+    /// Renames the finished file over its target.
+    pub fn publish(self) -> Result<(), Error> {
+        let Self { temp, target } = self;
+        let temp = temp
+            .into_inner()
+            .map_err(|e| io_error(&target)(e.into_error()))?;
+        publish(temp, &target)
+    }
 }
 
 /// Copies a static file to `dir/rel` atomically.

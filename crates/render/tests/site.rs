@@ -339,3 +339,35 @@ fn leftovers_of_an_interrupted_run_are_removed() {
         .iter()
         .any(|w| w.contains("removed 2 temporary files")));
 }
+
+#[test]
+fn a_failing_template_leaves_the_previous_site_whole() {
+    let out = tempfile::tempdir().unwrap();
+    render("classic_fancy", out.path());
+    let before: Vec<(String, Vec<u8>)> = files(out.path())
+        .into_iter()
+        .map(|f| (f.clone(), fs::read(out.path().join(&f)).unwrap()))
+        .collect();
+
+    // The theme's outputs render first (into temporary files), then this
+    // one fails: nothing may be published.
+    let templates = tempfile::tempdir().unwrap();
+    fs::write(
+        templates.path().join("broken.html.jinja"),
+        "{% include \"no-such-template.jinja\" %}",
+    )
+    .unwrap();
+    let mut planet = planet();
+    planet.template_files = vec!["broken.html.tmpl".into()];
+    planet.template_directories = vec![templates.path().to_path_buf()];
+    let theme = Theme::bundled("classic_fancy").unwrap();
+    let fewer = &items()[..1];
+    let err = render_site(&planet, &channels(), fewer, &theme, out.path()).unwrap_err();
+    assert!(err.to_string().contains("broken.html.jinja"), "{err}");
+
+    let after: Vec<(String, Vec<u8>)> = files(out.path())
+        .into_iter()
+        .map(|f| (f.clone(), fs::read(out.path().join(&f)).unwrap()))
+        .collect();
+    assert!(after == before, "the published files changed");
+}

@@ -14,6 +14,8 @@ use std::process::ExitCode;
 use indicatif::{ProgressBar, ProgressStyle};
 use orrery_planet::{FeedOutcome, FeedReport, Mode, Observer, Options, Summary};
 
+use crate::memory::TrimAfterFetch;
+
 /// Publishing warnings shown before "... and N more", to keep the summary on
 /// one screen (`--verbose` shows them all).
 const MAX_WARNINGS: usize = 5;
@@ -67,11 +69,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// Runs the pipeline in `mode` and reports; shared with `orrery fetch`.
 pub fn run_mode(args: &PlanetArgs, mode: Mode) -> anyhow::Result<ExitCode> {
     let options = args.options()?;
-    let mut bar = Bar {
+    let mut observer = TrimAfterFetch(Bar {
         enabled: args.progress(),
         bar: None,
-    };
-    match orrery_planet::run(&options, mode, &mut bar) {
+    });
+    match orrery_planet::run(&options, mode, &mut observer) {
         Ok(summary) => {
             if args.chatty() {
                 print!("{}", full_summary(&summary, args.verbose));
