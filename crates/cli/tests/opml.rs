@@ -172,7 +172,7 @@ fn outlines(opml: &str) -> Vec<(String, String)> {
     let mut found = Vec::new();
     loop {
         match reader.read_event().expect("well-formed XML") {
-            Event::Empty(e) | Event::Start(e) if e.name().as_ref() == "outline" => {
+            Event::Empty(e) | Event::Start(e) if e.name().as_ref() == b"outline" => {
                 let attr = |name: &str| {
                     e.try_get_attribute(name).unwrap().map(|a| {
                         a.normalized_value(XmlVersion::Implicit1_0)

@@ -127,7 +127,7 @@ fn parse_opml(text: &str) -> Result<ParsedList, String> {
     loop {
         match reader.read_event() {
             Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
-                if e.name().as_ref() == "outline" {
+                if e.name().as_ref() == b"outline" {
                     if let Some(entry) = outline(&e) {
                         if seen.insert(entry.section.clone()) {
                             list.entries.push(entry);
@@ -162,9 +162,12 @@ fn outline(e: &BytesStart<'_>) -> Option<ListEntry> {
         let value =
             match attr.normalized_value_with(XmlVersion::Implicit1_0, 1, resolve_html5_entity) {
                 Ok(v) => v.into_owned(),
-                Err(_) => attr.value.to_string(),
+                Err(_) => String::from_utf8_lossy(&attr.value).into_owned(),
             };
-        attrs.push((attr.key.as_ref().to_owned(), value));
+        attrs.push((
+            String::from_utf8_lossy(attr.key.as_ref()).into_owned(),
+            value,
+        ));
     }
     let get = |name: &str| {
         attrs

@@ -107,13 +107,24 @@ fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn map_content_type(t: &str) -> String {
-    let t = t.to_ascii_lowercase();
-    match t.as_str() {
-        "text" | "plain" => "text/plain".into(),
-        "html" => "text/html".into(),
-        "xhtml" => XHTML.into(),
-        _ => t,
+/// The MIME type a `type` attribute stands for, lower-case; borrowed unless it had to be
+/// lower-cased (every link and text construct asks).
+fn map_content_type(t: &str) -> Cow<'_, str> {
+    const SHORT: [(&str, &str); 4] = [
+        ("text", "text/plain"),
+        ("plain", "text/plain"),
+        ("html", "text/html"),
+        ("xhtml", XHTML),
+    ];
+    if let Some(&(_, full)) = SHORT
+        .iter()
+        .find(|(short, _)| short.eq_ignore_ascii_case(t))
+    {
+        Cow::Borrowed(full)
+    } else if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(t.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(t)
     }
 }
 
@@ -346,10 +357,13 @@ impl Handler {
         {
             output = crate::html(output, &self.base, self.html);
         }
-        if self.utf8 {
-            output = text::repair_double_utf8(output);
+        // Both repairs concern non-ASCII text, and most values have none.
+        if !output.is_ascii() {
+            if self.utf8 {
+                output = text::repair_double_utf8(output);
+            }
+            output = text::repair_cp1252(output);
         }
-        output = text::repair_cp1252(output);
         if matches!(element, "category" | "tags" | "itunes:keywords") {
             return Some(output);
         }
@@ -499,7 +513,7 @@ impl Handler {
                 || content_type.ends_with("+xml")
                 || content_type.ends_with("/xml"));
         self.content = Some(ContentParams {
-            content_type,
+            content_type: content_type.into_owned(),
             language: self.lang.as_deref().map(str::to_string),
             base: self.base.to_string(),
             base64,

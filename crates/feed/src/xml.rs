@@ -8,8 +8,12 @@
 //! document's prefix) or the document's own prefix, and text with all references resolved,
 //! coalesced into one call per run of character data.
 //!
+//! Line ends are normalized once for the whole document, before tokenizing, as XML requires.
+//!
 //! No DTD is processed: only simple internal entity declarations (plain text or a single
 //! character reference) are honoured, and never recursively.
+
+use std::borrow::Cow;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -44,9 +48,10 @@ pub(crate) struct Outcome {
 
 /// Reads `text` and feeds `sink`, stopping at `max_depth` nested elements.
 pub(crate) fn read(text: &str, max_depth: usize, sink: &mut impl Sink) -> Outcome {
-    let repaired = escape_stray_lt(text);
+    let text = normalize_line_ends(text);
+    let repaired = escape_stray_lt(&text);
     let mut r = XmlReader {
-        src: repaired.as_ref().map_or(text, |(s, _)| s.as_str()),
+        src: repaired.as_ref().map_or(&*text, |(s, _)| s.as_str()),
         pos: 0,
         out: Outcome::default(),
         scopes: Scopes::default(),
@@ -76,6 +81,25 @@ pub(crate) fn read(text: &str, max_depth: usize, sink: &mut impl Sink) -> Outcom
     }
     r.run(max_depth, sink);
     r.out
+}
+
+/// Turns CR LF and lone CR into LF (XML 1.0 section 2.11).
+fn normalize_line_ends(text: &str) -> Cow<'_, str> {
+    if memchr::memchr(b'\r', text.as_bytes()).is_none() {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+/// The text of `bytes`, a slice the tokenizer cut out of `src`. The tokenizer hands out bytes,
+/// and cuts only at ASCII delimiters, so each slice is a `str` slice of `src` already: found
+/// again by its offset, it needs no second UTF-8 check. (Anything else is decoded lossily.)
+fn source_str<'a>(src: &'a str, bytes: &[u8]) -> Cow<'a, str> {
+    let offset = (bytes.as_ptr() as usize).wrapping_sub(src.as_ptr() as usize);
+    match src.get(offset..offset.saturating_add(bytes.len())) {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(String::from_utf8_lossy(bytes).into_owned()),
+    }
 }
 
 /// Escapes every `<` that cannot start markup ("a < b", "<3") outside CDATA sections and
@@ -195,9 +219,14 @@ fn element_name(scopes: &Scopes, qname: &str, out: &mut String) -> Result<(), St
     }
 }
 
-impl XmlReader<'_> {
+impl<'a> XmlReader<'a> {
     fn bozo(&mut self, why: impl FnOnce() -> String) {
         note(&mut self.out, self.src, self.pos, why);
+    }
+
+    /// The document text of a slice of an event.
+    fn str(&self, bytes: &[u8]) -> Cow<'a, str> {
+        source_str(self.src, bytes)
     }
 
     fn run(&mut self, max_depth: usize, sink: &mut impl Sink) {
@@ -235,25 +264,28 @@ impl XmlReader<'_> {
                 Event::Start(e) => self.start(&e, false, sink),
                 Event::Empty(e) => self.start(&e, true, sink),
                 Event::End(e) => {
-                    let name = e.name();
-                    self.end(name.as_ref(), sink);
+                    let name = self.str(e.name().as_ref());
+                    self.end(&name, sink);
                 }
                 Event::Text(t) => {
-                    let content = t.xml10_content();
-                    if self.out.bozo.is_none() && content.contains('&') {
+                    let content = self.str(&t);
+                    if self.out.bozo.is_none() && memchr::memchr(b'&', &t).is_some() {
                         self.bozo(|| "bare '&' in text".to_string());
                     }
                     self.pending.push_str(&content);
                 }
                 Event::CData(c) => {
-                    let content = c.xml10_content();
+                    let content = self.str(&c);
                     self.pending.push_str(&content);
                 }
                 Event::GeneralRef(r) => {
-                    let name: &str = &r;
-                    self.reference(name);
+                    let name = self.str(&r);
+                    self.reference(&name);
                 }
-                Event::DocType(d) => self.doctype(&d),
+                Event::DocType(d) => {
+                    let decl = self.str(&d);
+                    self.doctype(&decl);
+                }
                 Event::Eof => break,
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
             }
@@ -363,7 +395,7 @@ impl XmlReader<'_> {
             Some(v.clone())
         });
         self.entity_budget = budget.get();
-        if value.contains(['\t', '\n', '\r']) {
+        if value.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r')) {
             value = value.replace(['\t', '\n', '\r'], " ");
         }
         self.value = value;
@@ -374,15 +406,14 @@ impl XmlReader<'_> {
 
     fn start(&mut self, e: &BytesStart<'_>, empty: bool, sink: &mut impl Sink) {
         self.flush(sink);
-        let qname = e.name();
-        let qname: &str = qname.as_ref();
+        let qname: &str = &self.str(e.name().as_ref());
         if self.root_closed && self.open.is_empty() {
             self.bozo(|| "junk after document element".to_string());
         }
         self.seen_root = true;
 
         // Every attribute takes at least one byte, so only long tags need counting.
-        let raw_attrs = e.attributes_raw().as_bytes();
+        let raw_attrs = e.attributes_raw();
         if raw_attrs.len() > MAX_ATTRIBUTES
             && e.html_attributes()
                 .with_checks(false)
@@ -403,7 +434,7 @@ impl XmlReader<'_> {
             .take(if may_declare { MAX_ATTRIBUTES } else { 0 })
             .flatten()
         {
-            let key: &str = attr.key.as_ref();
+            let key: &str = &self.str(attr.key.as_ref());
             let prefix = if key == "xmlns" {
                 None
             } else if let Some(p) = key.strip_prefix("xmlns:") {
@@ -411,7 +442,7 @@ impl XmlReader<'_> {
             } else {
                 continue;
             };
-            self.attr_value(&attr.value);
+            self.attr_value(&self.str(&attr.value));
             sink.namespace(prefix.as_deref(), &self.value);
             self.decls.push((prefix, self.value.clone()));
         }
@@ -425,7 +456,7 @@ impl XmlReader<'_> {
                 self.bozo(|| format!("malformed attribute in <{qname}>"));
                 continue;
             };
-            let key: &str = attr.key.as_ref();
+            let key: &str = &self.str(attr.key.as_ref());
             if key == "xmlns" {
                 continue;
             }
@@ -434,12 +465,12 @@ impl XmlReader<'_> {
                 if self.scopes.lookup(Some(p)).map(|(u, _)| u)
                     == Some("http://www.w3.org/1999/xlink")
                 {
-                    self.attr_value(&attr.value);
+                    self.attr_value(&self.str(&attr.value));
                     self.add_attr(None, key);
                 }
                 continue;
             }
-            self.attr_value(&attr.value);
+            self.attr_value(&self.str(&attr.value));
             match split_qname(key) {
                 Some((prefix, local)) => {
                     let uri = self.scopes.lookup(Some(prefix));
@@ -604,6 +635,24 @@ mod tests {
         let (ev, bozo) = events("<t>a < b <!-- < --><![CDATA[ < ]]></t>");
         assert!(bozo.unwrap().contains("column 6"));
         assert_eq!(ev, ["<t>", "'a < b  < '", "</t>"]);
+    }
+
+    #[test]
+    fn line_ends_normalized_before_tokenizing() {
+        // XML 1.0 sections 2.11 and 3.3.3: CR LF and lone CR become LF first, so a line end in
+        // an attribute value becomes a single space.
+        let (ev, bozo) = events("<t a=\"x\r\ny\">1\r\n2\r3<![CDATA[4\r\n]]></t>");
+        assert_eq!(bozo, None);
+        assert_eq!(ev, ["<t a=x y>", "'1\n2\n34\n'", "</t>"]);
+    }
+
+    #[test]
+    fn slices_found_in_the_source_or_decoded() {
+        let src = "<t>caf\u{e9}</t>";
+        let inner = src.as_bytes().get(3..8).unwrap_or_default();
+        assert!(matches!(source_str(src, inner), Cow::Borrowed("caf\u{e9}")));
+        let elsewhere = b"caf\xc3\xa9".to_vec();
+        assert!(matches!(source_str(src, &elsewhere), Cow::Owned(s) if s == "caf\u{e9}"));
     }
 
     #[test]

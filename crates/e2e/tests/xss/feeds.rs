@@ -347,8 +347,10 @@ fn well_formed(xml: &str) -> bool {
             Ok(Event::Eof) => return true,
             Ok(Event::GeneralRef(r)) => {
                 // Only XML's own entities and character references are defined.
-                let name: &str = &r;
-                if !name.starts_with('#') && !["lt", "gt", "amp", "quot", "apos"].contains(&name) {
+                let name: &[u8] = &r;
+                if !name.starts_with(b"#")
+                    && ![&b"lt"[..], b"gt", b"amp", b"quot", b"apos"].contains(&name)
+                {
                     return false;
                 }
             }

@@ -88,7 +88,9 @@ pub fn xml_feed(name: &str, text: &str) -> FeedScan {
                     // The XHTML payload is the markup inside this element: read it raw.
                     let end = start.to_end().into_owned();
                     match reader.read_text(end.name()) {
-                        Ok(inner) => scan.html.push(inner.into_inner().into_owned()),
+                        Ok(inner) => scan
+                            .html
+                            .push(String::from_utf8_lossy(&inner.into_inner()).into_owned()),
                         Err(e) => scan.problems.push(format!("{name}: not well-formed: {e}")),
                     }
                     continue;
@@ -98,7 +100,7 @@ pub fn xml_feed(name: &str, text: &str) -> FeedScan {
                     .try_get_attribute("isPermaLink")
                     .ok()
                     .flatten()
-                    .is_some_and(|a| &*a.value == "false");
+                    .is_some_and(|a| &*a.value == b"false");
                 let element = if not_link {
                     String::new()
                 } else {
@@ -119,12 +121,12 @@ pub fn xml_feed(name: &str, text: &str) -> FeedScan {
                         .push(format!("{name}: <{element}> holds a dangerous URL: {text}"));
                 }
             }
-            Event::Text(t) => {
-                let s = t.xml10_content();
-                append(&mut texts, &s);
-            }
+            Event::Text(t) => match t.xml10_content() {
+                Ok(s) => append(&mut texts, &s),
+                Err(e) => scan.problems.push(format!("{name}: text: {e}")),
+            },
             Event::GeneralRef(r) => {
-                let entity = r.to_string();
+                let entity = String::from_utf8_lossy(&r).into_owned();
                 let resolved = match r.resolve_char_ref() {
                     Ok(Some(c)) => Some(c.to_string()),
                     _ => quick_xml::escape::resolve_xml_entity(&entity).map(str::to_owned),
@@ -137,7 +139,7 @@ pub fn xml_feed(name: &str, text: &str) -> FeedScan {
                 }
             }
             Event::CData(c) => {
-                append(&mut texts, &c);
+                append(&mut texts, &String::from_utf8_lossy(&c));
             }
             _ => {}
         }
@@ -188,14 +190,14 @@ fn html_kind(start: &BytesStart, parent: Option<Markup>) -> Markup {
 }
 
 fn local(start: &BytesStart) -> String {
-    start.local_name().as_ref().to_owned()
+    String::from_utf8_lossy(start.local_name().as_ref()).into_owned()
 }
 
 fn check_attributes(name: &str, start: &BytesStart, scan: &mut FeedScan) {
     for attr in start.attributes() {
         match attr {
             Ok(attr) => {
-                let key = attr.key.as_ref().to_owned();
+                let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
                 let value = attr
                     .normalized_value(XmlVersion::Implicit1_0)
                     .map(|v| v.into_owned())

@@ -157,8 +157,8 @@ fn planet_elements(doc: &[u8]) -> Vec<BTreeMap<String, String>> {
     loop {
         match reader.read_event_into(&mut buf) {
             Ok(Event::Start(e)) => {
-                let name = e.name().0.to_owned();
-                if e.local_name().into_inner() == "entry" && path.len() == 1 {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                if e.local_name().as_ref() == b"entry" && path.len() == 1 {
                     per_entry.push(BTreeMap::new());
                 }
                 path.push(name);
@@ -170,8 +170,9 @@ fn planet_elements(doc: &[u8]) -> Vec<BTreeMap<String, String>> {
                 let in_source =
                     path.len() == 4 && path[1].ends_with("entry") && path[2].ends_with("source");
                 let key = path.last().and_then(|n| n.strip_prefix("planet:"));
+                let text = t.xml10_content().unwrap_or_default();
                 if let (true, Some(key), Some(map)) = (in_source, key, per_entry.last_mut()) {
-                    map.insert(key.to_owned(), t.xml10_content().trim().to_owned());
+                    map.insert(key.to_owned(), text.trim().to_owned());
                 }
             }
             Ok(Event::Eof) => break,

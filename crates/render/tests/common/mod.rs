@@ -151,11 +151,11 @@ pub fn xml_elements(path: &Path) -> Vec<String> {
                         .normalized_value(XmlVersion::default())
                         .unwrap();
                 }
-                names.push(e.name().as_ref().to_owned());
+                names.push(String::from_utf8_lossy(e.name().as_ref()).into_owned());
             }
             Ok(Event::GeneralRef(r)) => {
                 let known =
-                    r.is_char_ref() || matches!(r.as_ref(), "amp" | "lt" | "gt" | "quot" | "apos");
+                    r.is_char_ref() || matches!(&*r, b"amp" | b"lt" | b"gt" | b"quot" | b"apos");
                 assert!(known, "{}: undefined entity {:?}", path.display(), r);
             }
             Ok(Event::Eof) => break,
