@@ -111,7 +111,9 @@ fn a_scheduled_planet_fetches_only_what_is_due() {
     // intervals, less up to a second as due times are kept to the second).
     let gaps = server.gaps("/failing.xml");
     assert_eq!(gaps.len(), 3, "{gaps:?}");
-    assert!(gaps[0] < gaps[1] && gaps[1] <= gaps[2], "{gaps:?}");
+    // A due time kept to the second can fall before the next round even at two
+    // intervals, so the first two gaps may be equal; the third is always longer.
+    assert!(gaps[0] <= gaps[1] && gaps[1] < gaps[2], "{gaps:?}");
     assert!(
         gaps[1] >= Duration::from_secs(1) && gaps[2] >= Duration::from_secs(3),
         "{gaps:?}"

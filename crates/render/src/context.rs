@@ -5,6 +5,7 @@
 //! plain text that the template engine escapes.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use minijinja::Value;
@@ -60,14 +61,16 @@ pub struct Context {
 impl Context {
     pub fn new(site: &Site, outputs: &[String]) -> Context {
         let planet = site.planet;
-        let channels: Vec<Map> = site
+        // Each channel's variables exist once, shared by the channel lists
+        // and by every item of the channel.
+        let channels: Vec<Arc<Map>> = site
             .channels
             .iter()
-            .map(|c| channel_vars(planet, c, &site.date_format))
+            .map(|c| Arc::new(channel_vars(planet, c, &site.date_format)))
             .collect();
         let items = item_list(site, &channels);
 
-        let mut sorted: Vec<&Map> = channels.iter().collect();
+        let mut sorted: Vec<&Arc<Map>> = channels.iter().collect();
         sorted.sort_by_cached_key(|m| {
             m.get("name")
                 .and_then(|v| v.as_str().map(str::to_lowercase))
@@ -75,7 +78,7 @@ impl Context {
         });
         let sorted: Value = sorted
             .into_iter()
-            .map(|m| Value::from_object(m.clone()))
+            .map(|m| Value::from_dyn_object(Arc::clone(m)))
             .collect();
 
         let mut top = Map::new();
@@ -211,7 +214,7 @@ fn channel_vars(planet: &Planet, c: &Channel, format: &DateFormat) -> Map {
     m
 }
 
-fn item_list(site: &Site, channels: &[Map]) -> Value {
+fn item_list(site: &Site, channels: &[Arc<Map>]) -> Value {
     let planet = site.planet;
     let day_format = &site.new_date_format;
     let mut previous: Option<(String, usize)> = None;
@@ -221,10 +224,13 @@ fn item_list(site: &Site, channels: &[Map]) -> Value {
             continue;
         };
         let mut m = Map::new();
-        for (k, v) in channel {
+        for (k, v) in channel.iter() {
             m.insert(format!("channel_{k}"), v.clone());
         }
-        m.insert("channel".into(), Value::from_object(channel.clone()));
+        m.insert(
+            "channel".into(),
+            Value::from_dyn_object(Arc::clone(channel)),
+        );
         let day = day_format.format(&item.date);
         let new_day = previous.as_ref().is_none_or(|(d, _)| *d != day);
         let new_source = previous.as_ref().is_none_or(|(_, c)| *c != item.channel);
