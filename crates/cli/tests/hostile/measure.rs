@@ -132,21 +132,28 @@ impl Planet {
     }
 }
 
-/// `VmHWM`, the peak resident set of the process's current image, in KiB.
+/// `VmHWM`, the peak resident set of the process's current image, in KiB,
+/// once the process is orrery.
 ///
 /// Not `ru_maxrss` from `wait4`: Linux carries the high-water mark of the
 /// image replaced by `exec` into it, and a child is spawned from a copy of
 /// (or, with `vfork`, inside) this test process, so it would report the test
-/// harness's peak instead of orrery's.
+/// harness's peak instead of orrery's. For the same reason a reading taken
+/// while the child is still in `exec` is skipped: the parent is woken before
+/// the new image replaces the old one, and the status then shows the
+/// harness's memory under the harness's name.
 fn high_water_kib(status_file: &Path) -> Option<u64> {
     let status = fs::read_to_string(status_file).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.trim_start_matches("VmHWM:")
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(str::trim)
+    };
+    if field("Name:")? != "orrery" {
+        return None;
+    }
+    field("VmHWM:")?.trim_end_matches("kB").trim().parse().ok()
 }
 
 fn find_in(dir: &Path, needle: &[u8]) -> Option<PathBuf> {
