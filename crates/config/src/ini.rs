@@ -322,7 +322,7 @@ impl Ini {
             self.defaults.set(key, value);
         }
         for (name, section) in other.sections {
-            let origin = section.origin.clone().unwrap_or_else(|| {
+            let origin = section.origin.unwrap_or_else(|| {
                 section
                     .entries
                     .first()

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use orrery_config::PlanetConfig;
-use orrery_render::{render_site, Channel, Theme};
+use orrery_render::{render_site, Theme};
 use orrery_store::Store;
 
 use crate::report::Published;
@@ -22,8 +22,7 @@ pub(crate) fn publish(
     cwd: &Path,
     now: DateTime<Utc>,
 ) -> Result<Published, Error> {
-    let mut selection = select(config, store, now)?;
-    add_activity(&mut selection.channels, store, now)?;
+    let selection = select(config, store, now)?;
     let theme = theme(config.planet.output_theme.as_deref(), cwd)?;
     let planet = render_planet(config, now);
     let output_dir = &config.planet.output_dir;
@@ -40,29 +39,6 @@ pub(crate) fn publish(
         items: selection.items.len().min(planet.items_per_page),
         warnings: report.warnings,
     })
-}
-
-/// What the status page tells beyond the last fetch: when the feed last brought a new entry,
-/// and, for a failing feed that is not to be fetched for a while (the server asked to wait),
-/// until when, so that "not fetched this time" is not mistaken for a fault of the planet.
-fn add_activity(channels: &mut [Channel], store: &Store, now: DateTime<Utc>) -> Result<(), Error> {
-    let activity = store.feed_activity()?;
-    for channel in channels {
-        let Some(feed) = activity.get(&channel.url) else {
-            continue;
-        };
-        channel.last_new_entry = feed.last_new_entry;
-        let due = feed.next_fetch_after.filter(|due| *due > now);
-        channel.next_fetch = due;
-        channel.next_fetch_reason = due.and(feed.next_fetch_reason.clone());
-        if let (Some(message), Some(due)) = (channel.message.as_mut(), due) {
-            message.push_str(&format!(
-                "; next attempt not before {}",
-                due.format("%Y-%m-%d %H:%M UTC")
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// A theme directory next to the configuration, else a bundled theme; a

@@ -78,7 +78,28 @@ fn subscription_channel(
     if channel.message.is_none() {
         channel.message = inactivity(sub.activity_threshold, feed, now);
     }
+    if let Some(feed) = feed {
+        add_activity(&mut channel, feed, now);
+    }
     channel
+}
+
+/// What the status page tells beyond the last fetch: when the feed last brought a new entry,
+/// and, when it is not to be fetched for a while, until when and why, so that "not fetched
+/// this time" is not mistaken for a fault of the planet.
+fn add_activity(channel: &mut Channel, feed: &StoredFeed, now: DateTime<Utc>) {
+    channel.last_new_entry = feed.health.last_new_entry;
+    let due = feed.http.next_fetch_after.filter(|due| *due > now);
+    channel.next_fetch = due;
+    channel.next_fetch_reason = due
+        .and(feed.http.next_fetch_reason)
+        .map(|reason| reason.as_str().to_owned());
+    if let (Some(message), Some(due)) = (channel.message.as_mut(), due) {
+        message.push_str(&format!(
+            "; next attempt not before {}",
+            due.format("%Y-%m-%d %H:%M UTC")
+        ));
+    }
 }
 
 /// Venus's `activity_threshold`: a feed whose newest entry is older than

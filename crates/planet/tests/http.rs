@@ -5,11 +5,9 @@
 mod common;
 
 use std::fs;
-use std::path::PathBuf;
 
 use common::{atom, outcome, Planet, Reply, Server};
-use orrery_config::LoadOptions;
-use orrery_planet::{run, FeedOutcome, Mode, Options, Quiet};
+use orrery_planet::{run, FeedOutcome, Mode, Quiet};
 
 fn entries_on_page(html: &str) -> usize {
     html.matches("class=\"entrygroup\"").count()
@@ -314,15 +312,7 @@ fn one_run_at_a_time() {
         planet.output().join("cache").join(orrery_store::LOCK_FILE),
     )
     .unwrap();
-    let options = Options {
-        configs: vec![PathBuf::from("planet.ini")],
-        load: LoadOptions {
-            cwd: planet.output().to_path_buf(),
-            theme_dirs: Vec::new(),
-            builtin_themes: Vec::new(),
-        },
-    };
-    let err = run(&options, Mode::Offline, &mut Quiet).unwrap_err();
+    let err = run(&planet.options(), Mode::Offline, &mut Quiet).unwrap_err();
     assert!(
         matches!(
             err,
@@ -336,15 +326,7 @@ fn one_run_at_a_time() {
 #[test]
 fn broken_configuration_is_a_config_error() {
     let planet = Planet::new(&[], "exclude = (unclosed");
-    let options = Options {
-        configs: vec![PathBuf::from("planet.ini")],
-        load: LoadOptions {
-            cwd: planet.output().to_path_buf(),
-            theme_dirs: Vec::new(),
-            builtin_themes: Vec::new(),
-        },
-    };
-    let err = run(&options, Mode::Update, &mut Quiet).unwrap_err();
+    let err = run(&planet.options(), Mode::Update, &mut Quiet).unwrap_err();
     assert!(err.is_config(), "{err}");
 }
 

@@ -5,10 +5,9 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use orrery_config::LoadOptions;
-use orrery_planet::{run, FeedOutcome, Mode, Options, Quiet, Summary};
+use orrery_planet::{FeedOutcome, Mode, Summary};
 use serde_json::Value;
 
 use common::{outcome, Reply, Server};
@@ -40,38 +39,24 @@ fn atom(name: &str, ids: &[&str]) -> String {
     doc
 }
 
-/// A planet in a temporary directory.
-struct Planet {
-    dir: tempfile::TempDir,
-}
+/// A planet in a temporary directory, with the status page's accessors.
+struct Planet(common::Planet);
 
 impl Planet {
     fn new(sections: &[(&str, String)]) -> Planet {
-        let dir = tempfile::tempdir().unwrap();
-        let mut ini = "[Planet]\nname = Status Planet\nlink = http://planet.example/\n\
-                       cache_directory = cache\noutput_dir = output\n"
-            .to_owned();
+        let mut ini = String::new();
         for (name, location) in sections {
             ini.push_str(&format!("\n[{location}]\nname = {name}\n"));
         }
-        fs::write(dir.path().join("planet.ini"), ini).unwrap();
-        Planet { dir }
+        Planet(common::Planet::with_sections("", &ini))
     }
 
     fn root(&self) -> &Path {
-        self.dir.path()
+        self.0.output()
     }
 
     fn run(&self) -> Summary {
-        let options = Options {
-            configs: vec![PathBuf::from("planet.ini")],
-            load: LoadOptions {
-                cwd: self.root().to_path_buf(),
-                theme_dirs: Vec::new(),
-                builtin_themes: Vec::new(),
-            },
-        };
-        run(&options, Mode::Update, &mut Quiet).unwrap()
+        self.0.run(Mode::Update)
     }
 
     fn output(&self, name: &str) -> String {

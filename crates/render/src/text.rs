@@ -484,6 +484,19 @@ mod tests {
         }
     }
 
+    #[test]
+    fn urls_are_joined_with_the_base() {
+        assert_eq!(
+            absolute("http://planet.example/", "a/b.html"),
+            "http://planet.example/a/b.html"
+        );
+        assert_eq!(
+            absolute("http://planet.example/", "https://x.example/"),
+            "https://x.example/"
+        );
+        assert_eq!(absolute("", "a/b.html"), "a/b.html");
+    }
+
     /// Strings made of the pieces HTML's tag and comment states turn on.
     fn html_soup() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;

@@ -15,6 +15,29 @@ fn write(dir: &Path, name: &str, text: &str) {
     fs::write(path, text).unwrap();
 }
 
+/// Renders a local theme whose one output, `output`, comes from `template`,
+/// and returns what it wrote.
+fn render_one(
+    output: &str,
+    template: &str,
+    planet: &Planet,
+    channels: &[Channel],
+    items: &[Item],
+) -> String {
+    let config = tempfile::tempdir().unwrap();
+    let local = config.path().join("one");
+    write(
+        &local,
+        "theme.toml",
+        &format!("template_files = [\"{output}\"]\n"),
+    );
+    write(&local, &format!("{output}.jinja"), template);
+    let theme = Theme::locate("one", Some(config.path())).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    render_site(planet, channels, items, &theme, out.path()).unwrap();
+    fs::read_to_string(out.path().join(output)).unwrap()
+}
+
 #[test]
 fn a_local_directory_shadows_the_bundled_theme() {
     let config = tempfile::tempdir().unwrap();
@@ -91,20 +114,13 @@ fn unknown_outputs_and_bad_manifests_are_reported() {
 /// see the `tmpl` rows of the Venus test manifest).
 #[test]
 fn template_variables_follow_venus() {
-    let config = tempfile::tempdir().unwrap();
-    let local = config.path().join("vars");
-    write(&local, "theme.toml", "template_files = [\"vars.txt\"]\n");
-    write(
-        &local,
-        "vars.txt.jinja",
-        "{% for i in Items %}\
+    let template = "{% for i in Items %}\
          {{ i.title }}|{{ i.title_plain }}|{{ i.author }}|{{ i.published }}|{{ i.published_iso }}|\
          {{ i.published_822 }}|{{ i.updated }}|{{ i.new_date }}|{{ i.new_channel }}|{{ i.channel_name }}|\
          {{ i.enclosure_href }}|{{ i.enclosure_length }}|{{ i.enclosure_type }}|{{ i.guid_isPermaLink }}|\
          {{ i.channel_last_updated_822 }}|{{ i.channel_nick }}|{{ i.rights }}|{{ i.channel_rights }}\n\
          {% endfor %}{% for c in Channels %}{{ c.name }}|{{ c.message }}|{{ c['css-id'] }}|{{ c.rights }};{% endfor %}\n\
-         {{ name }}|{{ feed }}|{{ feedtype }}|{{ url }}|{{ fullurl }}|{{ custom }}",
-    );
+         {{ name }}|{{ feed }}|{{ feedtype }}|{{ url }}|{{ fullurl }}|{{ custom }}";
     let leap = Utc
         .with_ymd_and_hms(2004, 2, 29, 2, 14, 55)
         .single()
@@ -156,10 +172,7 @@ fn template_variables_follow_venus() {
         }),
         ..item.clone()
     };
-    let theme = Theme::locate("vars", Some(config.path())).unwrap();
-    let out = tempfile::tempdir().unwrap();
-    render_site(&planet, &[frog, foo], &[item, second], &theme, out.path()).unwrap();
-    let text = fs::read_to_string(out.path().join("vars.txt")).unwrap();
+    let text = render_one("vars.txt", template, &planet, &[frog, foo], &[item, second]);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
@@ -191,25 +204,16 @@ fn template_variables_follow_venus() {
 /// to be escaped as usual.
 #[test]
 fn lazy_images_filter_touches_only_markup() {
-    let config = tempfile::tempdir().unwrap();
-    let local = config.path().join("lazy");
-    write(&local, "theme.toml", "template_files = [\"index.html\"]\n");
-    write(
-        &local,
-        "index.html.jinja",
+    let template =
         "{{ Items[0].content|lazy_images }}|{{ Items[0].content }}|{{ name|lazy_images }}|\
-         {{ nothing|lazy_images }}",
-    );
+                    {{ nothing|lazy_images }}";
     let planet = Planet::new("<img src=x>", Utc::now());
     let item = Item {
         id: "tag:1".into(),
         content: Some("<p><img src=\"a.png\"></p>".into()),
         ..Item::default()
     };
-    let theme = Theme::locate("lazy", Some(config.path())).unwrap();
-    let out = tempfile::tempdir().unwrap();
-    render_site(&planet, &channels(), &[item], &theme, out.path()).unwrap();
-    let html = fs::read_to_string(out.path().join("index.html")).unwrap();
+    let html = render_one("index.html", template, &planet, &channels(), &[item]);
     assert_eq!(
         html,
         "<p><img loading=\"lazy\" src=\"a.png\"></p>|<p><img src=\"a.png\"></p>|\

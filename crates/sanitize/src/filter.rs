@@ -40,22 +40,13 @@ fn plain_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     if memchr::memchr2(b'\r', 0, text.as_bytes()).is_none() {
         refs::write_text(&mut out, text);
-        return out;
+    } else {
+        let normalized = text
+            .replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .replace('\0', "");
+        refs::write_text(&mut out, &normalized);
     }
-    let mut normalized = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = memchr::memchr2(b'\r', 0, rest.as_bytes()) {
-        normalized.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        rest = if rest.as_bytes()[at] == b'\r' {
-            normalized.push('\n');
-            after.strip_prefix('\n').unwrap_or(after)
-        } else {
-            after
-        };
-    }
-    normalized.push_str(rest);
-    refs::write_text(&mut out, &normalized);
     out
 }
 
@@ -467,6 +458,7 @@ mod tests {
             "",
             "plain",
             "a\r\nb\rc\n\r\r\nd\r",
+            "\r\0\n\0\r\r\0",
             "\u{FEFF}x\0y\0",
             "\u{FEFF}\u{FEFF}z",
             "AT&T &amp; &copy 2003 &#150; &bogus;",

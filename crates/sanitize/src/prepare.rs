@@ -131,9 +131,9 @@ fn comment_end(b: &[u8], at: usize) -> usize {
     let mut from = at + 2;
     while let Some(off) = b.get(from..).and_then(|s| memchr::memmem::find(s, b"--")) {
         let dashes = from + off;
-        match b.get(dashes + 2..dashes + 4) {
-            Some([b'>', ..]) => return dashes + 3,
-            Some(b"!>") if dashes >= at + 4 => return dashes + 4,
+        match (b.get(dashes + 2), b.get(dashes + 3)) {
+            (Some(b'>'), _) => return dashes + 3,
+            (Some(b'!'), Some(b'>')) if dashes >= at + 4 => return dashes + 4,
             _ => from = dashes + 1,
         }
     }

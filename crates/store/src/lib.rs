@@ -39,7 +39,6 @@
 
 mod convert;
 mod error;
-mod health;
 mod incoming;
 mod lock;
 mod model;
@@ -48,7 +47,6 @@ mod sql;
 mod store;
 
 pub use error::Error;
-pub use health::FeedActivity;
 pub use incoming::{MAX_ENTRY_BYTES, MAX_ID_BYTES};
 pub use lock::PlanetLock;
 pub use model::{

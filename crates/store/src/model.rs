@@ -206,6 +206,11 @@ pub struct FeedHealth {
     pub entry_count: u64,
     /// Sort date of the newest stored entry.
     pub newest_entry: Option<DateTime<Utc>>,
+    /// When the feed last brought an entry not stored before: a feed can be fetched without
+    /// fault for months and bring nothing new. Edits keep an entry's first-seen time, so an
+    /// edited old post does not count as new; entries deleted by retention no longer count.
+    /// `None` when no entry is stored.
+    pub last_new_entry: Option<DateTime<Utc>>,
 }
 
 /// A feed as stored.
@@ -278,7 +283,101 @@ pub struct BlacklistEntry {
 
 #[cfg(test)]
 mod tests {
-    use super::DueReason;
+    use std::collections::HashMap;
+
+    use chrono::{DateTime, TimeZone, Utc};
+    use serde_json::Value;
+
+    use super::*;
+    use crate::Store;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 1, 1, hour, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    fn fetch(hour: u32) -> FetchRecord {
+        FetchRecord {
+            at: at(hour),
+            http_status: Some(200),
+            duration_ms: 1,
+            bytes: 1,
+        }
+    }
+
+    fn update(url: &str, hour: u32, ids: &[&str]) -> FeedUpdate {
+        FeedUpdate {
+            url: url.to_owned(),
+            metadata: None,
+            http: HttpState::default(),
+            fetch: fetch(hour),
+            entries: ids
+                .iter()
+                .map(|id| NewEntry {
+                    id: (*id).to_owned(),
+                    // Dated long before they were fetched: the first-seen time must win.
+                    sort_date: Some(at(0)),
+                    content: Some(format!("body of {id}")),
+                    data: Value::Null,
+                    ..NewEntry::default()
+                })
+                .collect(),
+            keep: None,
+            keep_bytes: None,
+        }
+    }
+
+    #[test]
+    fn last_new_entry_is_when_an_unseen_entry_last_arrived() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("orrery.db")).unwrap();
+        assert!(store.feeds().unwrap().is_empty());
+
+        store.apply_feed(&update("a", 1, &["1", "2"])).unwrap();
+        store.apply_feed(&update("b", 2, &["x"])).unwrap();
+        store.apply_feed(&update("a", 3, &["1", "2", "3"])).unwrap();
+        // Seen again, or edited: nothing new.
+        store.apply_feed(&update("a", 4, &["1", "2", "3"])).unwrap();
+        let mut edited = update("a", 5, &["3"]);
+        edited.entries[0].content = Some("edited".into());
+        store.apply_feed(&edited).unwrap();
+        // A failure keeps what was known.
+        store
+            .record_failure(&FeedFailure {
+                url: "b".into(),
+                error: "connection refused".into(),
+                http: HttpState::default(),
+                fetch: fetch(6),
+            })
+            .unwrap();
+        store.apply_feed(&update("empty", 6, &[])).unwrap();
+
+        let mut waiting = update("c", 7, &["c1"]);
+        waiting.http.next_fetch_after = Some(at(9));
+        store.apply_feed(&waiting).unwrap();
+
+        let feeds: HashMap<String, StoredFeed> = store
+            .feeds()
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.url.clone(), f))
+            .collect();
+        let last = |url: &str| feeds.get(url).and_then(|f| f.health.last_new_entry);
+        let next = |url: &str| feeds.get(url).and_then(|f| f.http.next_fetch_after);
+        assert_eq!(last("a"), Some(at(3)));
+        assert_eq!(last("b"), Some(at(2)));
+        assert_eq!(last("c"), Some(at(7)));
+        assert_eq!(
+            feeds
+                .get("empty")
+                .map(|f| (f.health.last_new_entry, f.http.next_fetch_after)),
+            Some((None, None))
+        );
+        assert_eq!(next("c"), Some(at(9)));
+        assert_eq!(next("a"), None);
+        assert_eq!(feeds.len(), 4);
+    }
 
     #[test]
     fn due_reasons_round_trip_through_their_names() {

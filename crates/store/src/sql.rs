@@ -188,7 +188,8 @@ macro_rules! feed_columns {
          f.last_success_at, f.http_status, f.last_error, f.consecutive_failures,
          (SELECT COUNT(*) FROM entries e WHERE e.feed_url = f.url),
          (SELECT MAX(e.sort_date) FROM entries e WHERE e.feed_url = f.url),
-         f.next_fetch_reason, f.ttl_seconds"
+         f.next_fetch_reason, f.ttl_seconds,
+         (SELECT MAX(e.first_seen) FROM entries e WHERE e.feed_url = f.url)"
     };
 }
 

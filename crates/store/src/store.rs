@@ -307,10 +307,7 @@ impl Store {
         result.map_err(|source| self.error(source))
     }
 
-    pub(crate) fn read<T>(
-        &self,
-        work: impl FnOnce(&Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, Error> {
+    fn read<T>(&self, work: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, Error> {
         work(&self.conn).map_err(|source| self.error(source))
     }
 
@@ -635,6 +632,7 @@ fn feed_from_row(row: &Row<'_>) -> rusqlite::Result<StoredFeed> {
             consecutive_failures: unsigned(row, 22)?,
             entry_count: unsigned(row, 23)?,
             newest_entry: opt_time(row, 24)?,
+            last_new_entry: opt_time(row, 27)?,
         },
     })
 }

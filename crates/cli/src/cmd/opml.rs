@@ -111,12 +111,11 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let opts = super::load_options(&args.planet.theme_dirs)?;
     if let Some(path) = &args.output {
         if let Ok(output) = path.canonicalize() {
-            let input = args
-                .planet
-                .config
-                .iter()
-                .filter_map(|c| c.canonicalize().ok());
-            if input.into_iter().any(|c| c == output) {
+            let configs = args.planet.config.iter();
+            if configs
+                .filter_map(|c| c.canonicalize().ok())
+                .any(|c| c == output)
+            {
                 anyhow::bail!("{} is a configuration being exported", path.display());
             }
         }

@@ -220,6 +220,7 @@ fn feed_case(doc: &[u8], scratch: &Path, theme: &Theme) -> Result<Vars, String> 
                         consecutive_failures: 0,
                         entry_count: 0,
                         newest_entry: None,
+                        last_new_entry: None,
                     },
                 });
                 channels.push(subscription_channel(&sub, stored.as_ref(), now));
