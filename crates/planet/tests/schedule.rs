@@ -112,8 +112,10 @@ fn a_scheduled_planet_fetches_only_what_is_due() {
     let gaps = server.gaps("/failing.xml");
     assert_eq!(gaps.len(), 3, "{gaps:?}");
     // A due time kept to the second can fall before the next round even at two
-    // intervals, so the first two gaps may be equal; the third is always longer.
-    assert!(gaps[0] <= gaps[1] && gaps[1] < gaps[2], "{gaps:?}");
+    // intervals, so the first two gaps may be equal (give or take a round's
+    // jitter on a loaded machine); the third is always longer.
+    let jitter = Duration::from_millis(250);
+    assert!(gaps[0] <= gaps[1] + jitter && gaps[1] < gaps[2], "{gaps:?}");
     assert!(
         gaps[1] >= Duration::from_secs(1) && gaps[2] >= Duration::from_secs(3),
         "{gaps:?}"
