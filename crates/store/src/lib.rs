@@ -16,8 +16,12 @@
 //! - An entry without a sort date sorts by its first-seen time, so undated posts do not jump
 //!   to the top on every fetch.
 //! - A failed fetch keeps the feed's entries and metadata; only the health changes.
-//! - The same entry id reached through several subscriptions is shown once: the copy from
-//!   the subscription listed first.
+//! - Copies of one post reached through several subscriptions (same id, date, title, link,
+//!   summary and content) are shown once, under the subscription listed first. Entries that
+//!   only share an id are different posts: each is shown under its own feed, so no feed can
+//!   hide or replace another's posts by reusing its ids ([`Store::id_collisions`] names them).
+//! - No feed floods the river: one that would hold more than its share is cut to it, and never
+//!   pushes another subscription's newest entry off the page ([`EntryQuery::share_limit`]).
 //! - A blacklisted id is never stored, and blacklisting deletes the stored copies.
 //!
 //! # Crash safety
@@ -42,6 +46,7 @@ mod error;
 mod incoming;
 mod lock;
 mod model;
+mod river;
 mod schema;
 mod sql;
 mod store;
@@ -51,8 +56,8 @@ pub use incoming::{MAX_ENTRY_BYTES, MAX_ID_BYTES};
 pub use lock::PlanetLock;
 pub use model::{
     ApplyReport, BlacklistEntry, DueReason, EntryQuery, ExpungeReport, FeedFailure, FeedHealth,
-    FeedMetadata, FeedUpdate, FetchLogEntry, FetchRecord, HttpState, NewEntry, StoredEntry,
-    StoredFeed,
+    FeedMetadata, FeedUpdate, FetchLogEntry, FetchRecord, HttpState, IdCollision, NewEntry,
+    StoredEntry, StoredFeed,
 };
 pub use store::{Store, FETCH_HISTORY, MAX_ERROR_BYTES};
 

@@ -260,6 +260,22 @@ pub struct EntryQuery<'a> {
     pub limit: usize,
     /// At most this many entries from any one feed.
     pub per_feed_limit: Option<usize>,
+    /// A feed's share of the river once it would hold more: such a flooding feed is cut to
+    /// this many entries ahead of everyone else's, and never pushes another subscription's
+    /// newest entry off the river. `None`: no share is kept.
+    pub share_limit: Option<usize>,
+}
+
+/// Two subscriptions whose feeds use one entry id for different posts: both are shown,
+/// each under its own feed, and the status page of each says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdCollision {
+    pub feed_url: String,
+    pub other_feed_url: String,
+    /// How many ids the two feeds share with different content.
+    pub shared_ids: usize,
+    /// One of them, for the owner to look up.
+    pub example_id: String,
 }
 
 /// What [`crate::Store::expunge`] removed.

@@ -203,8 +203,22 @@ pub const SELECT_RIVER: &str = "
     SELECT id, feed_url, entry_id FROM entries
     ORDER BY sort_date DESC, first_seen DESC, id";
 
-/// The feeds holding a copy of entry id `?1`.
-pub const SELECT_COPIES: &str = "SELECT feed_url FROM entries WHERE entry_id = ?1";
+/// The other copies of entry row `?1` that are the same post: same id, sort date, title,
+/// link, summary and content (`IS` compares NULLs as equal; PostgreSQL spells it
+/// `IS NOT DISTINCT FROM`).
+pub const SELECT_SAME_POST: &str = "
+    SELECT b.id, b.feed_url FROM entries a
+    JOIN entries b ON b.entry_id = a.entry_id AND b.id <> a.id
+    WHERE a.id = ?1 AND b.sort_date = a.sort_date AND b.title IS a.title AND b.link IS a.link
+      AND b.summary IS a.summary AND b.content IS a.content";
+
+/// Pairs of feeds using one entry id for different posts, with how many ids and one of them.
+pub const SELECT_ID_COLLISIONS: &str = "
+    SELECT a.feed_url, b.feed_url, COUNT(*), MIN(a.entry_id) FROM entries a
+    JOIN entries b ON b.entry_id = a.entry_id AND b.feed_url <> a.feed_url
+    WHERE NOT (b.sort_date = a.sort_date AND b.title IS a.title AND b.link IS a.link
+               AND b.summary IS a.summary AND b.content IS a.content)
+    GROUP BY a.feed_url, b.feed_url ORDER BY a.feed_url, b.feed_url";
 
 pub const SELECT_ENTRY: &str = "
     SELECT feed_url, entry_id, first_seen, last_changed, updated, published, sort_date, title,

@@ -1,7 +1,7 @@
 //! The SQLite store: every write is one immediate transaction, and a read that needs several
 //! statements runs them in one snapshot.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
@@ -12,7 +12,7 @@ use crate::incoming::{screen, Screened};
 use crate::{
     schema, sql, ApplyReport, BlacklistEntry, DueReason, EntryQuery, Error, ExpungeReport,
     FeedFailure, FeedHealth, FeedMetadata, FeedUpdate, FetchLogEntry, FetchRecord, HttpState,
-    StoredEntry, StoredFeed,
+    IdCollision, StoredEntry, StoredFeed,
 };
 
 /// Fetch records kept per feed: enough to see a pattern on the health page.
@@ -207,26 +207,41 @@ impl Store {
     /// subscribed blog), the copy from the subscription listed first wins: deterministic from
     /// the first run on, and the planet's owner chooses by ordering the list.
     pub fn newest_entries(&self, query: &EntryQuery<'_>) -> Result<Vec<StoredEntry>, Error> {
-        let mut filter = RiverFilter::new(query);
         self.read(|conn| {
-            // One snapshot for the scan and the lookups, even while a run writes.
+            // One snapshot for the scans and the lookups, even while a run writes.
             let snapshot = conn.unchecked_transaction()?;
-            let mut chosen = Vec::new();
-            let mut river = snapshot.prepare_cached(sql::SELECT_RIVER)?;
-            let mut rows = river.query([])?;
-            while chosen.len() < query.limit {
-                let Some(row) = rows.next()? else { break };
-                let feed_url: String = row.get(1)?;
-                let entry_id: String = row.get(2)?;
-                if filter.admit(&snapshot, &feed_url, &entry_id)? {
-                    chosen.push(row.get::<_, i64>(0)?);
-                }
-            }
+            let chosen = crate::river::choose(&snapshot, query)?;
             let mut select = snapshot.prepare_cached(sql::SELECT_ENTRY)?;
             chosen
                 .into_iter()
                 .map(|row_id| select.query_row([row_id], entry_from_row))
                 .collect()
+        })
+    }
+
+    /// Pairs of `subscriptions` whose feeds use one entry id for different posts (both
+    /// directions: each feed's status names the other).
+    pub fn id_collisions(&self, subscriptions: &[String]) -> Result<Vec<IdCollision>, Error> {
+        let subscribed: HashSet<&str> = subscriptions.iter().map(String::as_str).collect();
+        self.read(|conn| {
+            let mut collisions = Vec::new();
+            let mut statement = conn.prepare_cached(sql::SELECT_ID_COLLISIONS)?;
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                let feed_url: String = row.get(0)?;
+                let other_feed_url: String = row.get(1)?;
+                if subscribed.contains(feed_url.as_str())
+                    && subscribed.contains(other_feed_url.as_str())
+                {
+                    collisions.push(IdCollision {
+                        feed_url,
+                        other_feed_url,
+                        shared_ids: unsigned(row, 2)?,
+                        example_id: row.get(3)?,
+                    });
+                }
+            }
+            Ok(collisions)
         })
     }
 
@@ -373,68 +388,6 @@ fn write_metadata(tx: &Transaction<'_>, url: &str, meta: &FeedMetadata) -> rusql
         data,
     ])?;
     Ok(())
-}
-
-/// Decides, entry by entry in the river's order, which ones [`Store::newest_entries`] returns.
-struct RiverFilter<'a> {
-    /// Position of each subscription in the configuration (the first, if listed twice).
-    positions: HashMap<&'a str, usize>,
-    per_feed_limit: usize,
-    /// Entries taken so far, by subscription position.
-    taken: HashMap<usize, usize>,
-}
-
-impl<'a> RiverFilter<'a> {
-    fn new(query: &EntryQuery<'a>) -> Self {
-        let mut positions = HashMap::new();
-        for (position, url) in query.subscriptions.iter().enumerate() {
-            positions.entry(url.as_str()).or_insert(position);
-        }
-        RiverFilter {
-            positions,
-            per_feed_limit: query.per_feed_limit.unwrap_or(usize::MAX),
-            taken: HashMap::new(),
-        }
-    }
-
-    fn admit(
-        &mut self,
-        conn: &Connection,
-        feed_url: &str,
-        entry_id: &str,
-    ) -> rusqlite::Result<bool> {
-        let Some(&position) = self.positions.get(feed_url) else {
-            return Ok(false);
-        };
-        let taken = self.taken.get(&position).copied().unwrap_or(0);
-        if taken >= self.per_feed_limit || !self.is_preferred_copy(conn, entry_id, position)? {
-            return Ok(false);
-        }
-        self.taken.insert(position, taken + 1);
-        Ok(true)
-    }
-
-    /// Whether no subscription listed before `position` holds a copy of the entry.
-    fn is_preferred_copy(
-        &self,
-        conn: &Connection,
-        entry_id: &str,
-        position: usize,
-    ) -> rusqlite::Result<bool> {
-        let mut copies = conn.prepare_cached(sql::SELECT_COPIES)?;
-        let mut rows = copies.query([entry_id])?;
-        while let Some(row) = rows.next()? {
-            let feed_url: String = row.get(0)?;
-            if self
-                .positions
-                .get(feed_url.as_str())
-                .is_some_and(|&other| other < position)
-            {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    }
 }
 
 fn is_blacklisted(tx: &Transaction<'_>, entry_id: &str) -> rusqlite::Result<bool> {

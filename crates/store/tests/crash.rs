@@ -113,6 +113,7 @@ fn killed_mid_transaction_leaves_before_or_after() {
             subscriptions: &subscribed,
             limit: usize::MAX,
             per_feed_limit: None,
+            share_limit: None,
         })
         .unwrap();
     assert_eq!(entries.len(), ENTRIES);

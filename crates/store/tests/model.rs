@@ -59,14 +59,24 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// What the store should hold: per feed, entry number → (first seen hour, body).
+/// What the store should hold: per feed, entry number → (first seen hour, body, row id).
 #[derive(Default)]
 struct Model {
-    feeds: BTreeMap<usize, BTreeMap<usize, (i64, u8)>>,
+    feeds: BTreeMap<usize, BTreeMap<usize, (i64, u8, i64)>>,
     blacklist: HashSet<usize>,
 }
 
 impl Model {
+    /// SQLite's next `INTEGER PRIMARY KEY`: one more than the largest in use.
+    fn next_row_id(&self) -> i64 {
+        self.feeds
+            .values()
+            .flat_map(|s| s.values().map(|e| e.2))
+            .max()
+            .unwrap_or(0)
+            + 1
+    }
+
     fn apply(
         &mut self,
         feed: usize,
@@ -88,15 +98,19 @@ impl Model {
             }
         }
         if let Some(keep) = keep {
-            accepted.sort_by_key(|&(n, _)| std::cmp::Reverse(n));
-            report.over_limit = accepted.len().saturating_sub(keep);
-            accepted.truncate(keep);
+            // The newest `keep` stay, in feed order (the order they are written in).
+            let mut newest: Vec<usize> = accepted.iter().map(|&(n, _)| n).collect();
+            newest.sort_by_key(|&n| std::cmp::Reverse(n));
+            newest.truncate(keep);
+            report.over_limit = accepted.len() - newest.len();
+            accepted.retain(|(n, _)| newest.contains(n));
         }
-        let stored = self.feeds.entry(feed).or_default();
         for (n, body) in accepted {
+            let row_id = self.next_row_id();
+            let stored = self.feeds.entry(feed).or_default();
             match stored.get_mut(&n) {
                 None => {
-                    stored.insert(n, (hour, body));
+                    stored.insert(n, (hour, body, row_id));
                     report.new += 1;
                 }
                 Some(existing) if existing.1 == body => report.unchanged += 1,
@@ -106,6 +120,7 @@ impl Model {
                 }
             }
         }
+        let stored = self.feeds.entry(feed).or_default();
         if let Some(keep) = keep {
             report.pruned = prune(stored, keep);
         }
@@ -131,37 +146,62 @@ impl Model {
         (feeds, unsubscribed, over)
     }
 
-    /// The river over `order`, as (feed, entry number, body).
+    /// The river over `order`, as (feed, entry number, body): every stored entry newest
+    /// first (ties: seen later first, then stored first); copies of one post (same number,
+    /// same body) once, under the subscription listed first that has room; copies that only
+    /// share a number each under their own feed.
     fn river(
         &self,
         order: &[usize],
         limit: usize,
         per_feed: Option<usize>,
     ) -> Vec<(usize, usize, u8)> {
-        let mut owner: HashMap<usize, (usize, usize)> = HashMap::new(); // n → (position, feed)
-        for (position, feed) in order.iter().enumerate() {
-            for &n in self.feeds.get(feed).map(|s| s.keys()).into_iter().flatten() {
-                owner.entry(n).or_insert((position, *feed));
+        let mut position: HashMap<usize, usize> = HashMap::new();
+        for (p, feed) in order.iter().enumerate() {
+            position.entry(*feed).or_insert(p);
+        }
+        // (n, first seen, row id, feed, body)
+        let mut rows: Vec<(usize, i64, i64, usize, u8)> = self
+            .feeds
+            .iter()
+            .flat_map(|(feed, stored)| {
+                stored
+                    .iter()
+                    .map(move |(n, &(first, body, row))| (*n, first, row, *feed, body))
+            })
+            .collect();
+        rows.sort_by_key(|&(n, first, row, _, _)| {
+            (std::cmp::Reverse(n), std::cmp::Reverse(first), row)
+        });
+        let per_feed = per_feed.unwrap_or(usize::MAX);
+        let mut taken: HashMap<usize, usize> = HashMap::new();
+        let mut done: HashSet<(usize, u8)> = HashSet::new();
+        let mut river = Vec::new();
+        for &(n, _, _, feed, body) in &rows {
+            if river.len() >= limit {
+                break;
+            }
+            if !position.contains_key(&feed) || done.contains(&(n, body)) {
+                continue;
+            }
+            done.insert((n, body));
+            let home = rows
+                .iter()
+                .filter(|r| r.0 == n && r.4 == body)
+                .filter_map(|r| position.get(&r.3).map(|&p| (p, r.3)))
+                .filter(|(_, f)| taken.get(f).copied().unwrap_or(0) < per_feed)
+                .min();
+            if let Some((_, home)) = home {
+                *taken.entry(home).or_insert(0) += 1;
+                river.push((home, n, body));
             }
         }
-        let mut river: Vec<(usize, usize, u8)> = owner
-            .into_iter()
-            .filter_map(|(n, (_, feed))| Some((feed, n, self.feeds.get(&feed)?.get(&n)?.1)))
-            .collect();
-        river.sort_by_key(|&(_, n, _)| std::cmp::Reverse(n));
-        let mut taken: HashMap<usize, usize> = HashMap::new();
-        river.retain(|&(feed, _, _)| {
-            let count = taken.entry(feed).or_insert(0);
-            *count += 1;
-            per_feed.is_none_or(|limit| *count <= limit)
-        });
-        river.truncate(limit);
         river
     }
 }
 
 /// Keeps the `keep` highest entry numbers (the newest sort dates).
-fn prune(stored: &mut BTreeMap<usize, (i64, u8)>, keep: usize) -> usize {
+fn prune(stored: &mut BTreeMap<usize, (i64, u8, i64)>, keep: usize) -> usize {
     let excess = stored.len().saturating_sub(keep);
     let doomed: Vec<usize> = stored.keys().take(excess).copied().collect();
     for n in &doomed {
@@ -186,6 +226,7 @@ fn store_river(
             subscriptions: &subscriptions,
             limit,
             per_feed_limit: per_feed,
+            share_limit: None,
         })
         .unwrap()
         .into_iter()
@@ -264,7 +305,7 @@ proptest! {
         }
         // First-seen times survive edits.
         let all: Vec<String> = FEEDS.iter().map(|u| (*u).to_owned()).collect();
-        for e in store.newest_entries(&EntryQuery { subscriptions: &all, limit: usize::MAX, per_feed_limit: None }).unwrap() {
+        for e in store.newest_entries(&EntryQuery { subscriptions: &all, limit: usize::MAX, per_feed_limit: None, share_limit: None }).unwrap() {
             let feed = FEEDS.iter().position(|url| *url == e.feed_url).unwrap();
             let n: usize = e.id.trim_start_matches("id").parse().unwrap();
             let first_seen = model.feeds.get(&feed).and_then(|s| s.get(&n)).map(|s| s.0);

@@ -19,6 +19,7 @@ fn all_entries(store: &Store, urls: &[&str]) -> Vec<StoredEntry> {
             subscriptions: &subscribed,
             limit: usize::MAX,
             per_feed_limit: None,
+            share_limit: None,
         })
         .unwrap()
 }
@@ -508,6 +509,7 @@ fn newest_entries_are_ordered_filtered_and_limited() {
             subscriptions: &subscribed,
             limit: 3,
             per_feed_limit: Some(1),
+            share_limit: None,
         })
         .unwrap();
     assert_eq!(ids(&limited), ["c-newest", "a-new", "b-tie"]);
@@ -516,36 +518,142 @@ fn newest_entries_are_ordered_filtered_and_limited() {
 }
 
 #[test]
-fn an_entry_reached_through_two_subscriptions_is_returned_once() {
+fn the_same_post_reached_through_two_subscriptions_is_returned_once() {
     let (_dir, mut store) = temp_store();
-    // B is a planet republishing A's post a day later.
+    // B is a planet republishing A's post, identically, a day later.
     store
-        .apply_feed(&update(A, 10, vec![entry("post", Some(1), "from A")]))
+        .apply_feed(&update(A, 10, vec![entry("post", Some(1), "text")]))
         .unwrap();
     store
         .apply_feed(&update(
             B,
             34,
-            vec![
-                entry("post", Some(1), "from B"),
-                entry("b-own", Some(2), "b"),
-            ],
+            vec![entry("post", Some(1), "text"), entry("b-own", Some(2), "b")],
         ))
         .unwrap();
 
-    let from = |order: &[&str]| -> Vec<(String, String)> {
-        all_entries(&store, order)
+    let pair = |id: &str, url: &str| (id.to_owned(), url.to_owned());
+    assert_eq!(from(&store, &[A, B]), [pair("b-own", B), pair("post", A)]);
+    assert_eq!(from(&store, &[B, A]), [pair("b-own", B), pair("post", B)]);
+    // Listed twice, a subscription still yields each entry once.
+    assert_eq!(from(&store, &[B, A, B]), [pair("b-own", B), pair("post", B)]);
+    // Unsubscribed copies never hide subscribed ones.
+    assert_eq!(from(&store, &[A]), [pair("post", A)]);
+    assert!(store.id_collisions(&subscriptions(&[A, B])).unwrap().is_empty());
+}
+
+fn from(store: &Store, order: &[&str]) -> Vec<(String, String)> {
+    all_entries(store, order)
+        .into_iter()
+        .map(|e| (e.id, e.feed_url))
+        .collect()
+}
+
+#[test]
+fn a_reused_id_neither_replaces_nor_hides_the_other_feeds_post() {
+    let (_dir, mut store) = temp_store();
+    store
+        .apply_feed(&update(B, 10, vec![entry("victim-post", Some(5), "real")]))
+        .unwrap();
+    // A, listed first, reuses the id: once with forged content, once dated 1970.
+    store
+        .apply_feed(&update(A, 11, vec![entry("victim-post", Some(5), "forged")]))
+        .unwrap();
+    let mut old = entry("victim-post", Some(-500_000), "real");
+    old.updated = Some(at(-500_000));
+    store.apply_feed(&update(C, 12, vec![old])).unwrap();
+
+    let river = all_entries(&store, &[A, C, B]);
+    let shown: Vec<(&str, Option<&str>)> = river
+        .iter()
+        .map(|e| (e.feed_url.as_str(), e.content.as_deref()))
+        .collect();
+    assert_eq!(
+        shown,
+        [(A, Some("forged")), (B, Some("real")), (C, Some("real"))]
+    );
+    // On a short page the 1970 copy is the one left out, not the victim's post.
+    let short = store
+        .newest_entries(&EntryQuery {
+            subscriptions: &subscriptions(&[C, A, B]),
+            limit: 2,
+            per_feed_limit: None,
+            share_limit: None,
+        })
+        .unwrap();
+    assert!(short.iter().any(|e| e.feed_url == B && e.content.as_deref() == Some("real")));
+
+    let collisions = store.id_collisions(&subscriptions(&[A, B, C])).unwrap();
+    let pairs: Vec<(&str, &str, usize)> = collisions
+        .iter()
+        .map(|c| (c.feed_url.as_str(), c.other_feed_url.as_str(), c.shared_ids))
+        .collect();
+    assert_eq!(
+        pairs,
+        [(A, B, 1), (A, C, 1), (B, A, 1), (B, C, 1), (C, A, 1), (C, B, 1)]
+    );
+    assert_eq!(collisions[0].example_id, "victim-post");
+    // Only subscribed feeds are named.
+    assert_eq!(store.id_collisions(&subscriptions(&[A])).unwrap(), []);
+}
+
+#[test]
+fn a_flooding_feed_keeps_its_share_and_pushes_no_newest_entry_off() {
+    let (_dir, mut store) = temp_store();
+    // B and C post now and then; A posts 50 entries newer than all of theirs.
+    store
+        .apply_feed(&update(
+            B,
+            1,
+            (0..4).map(|n| entry(&format!("b{n}"), Some(n), "b")).collect(),
+        ))
+        .unwrap();
+    store
+        .apply_feed(&update(
+            C,
+            1,
+            (0..4).map(|n| entry(&format!("c{n}"), Some(10 + n), "c")).collect(),
+        ))
+        .unwrap();
+    store
+        .apply_feed(&update(
+            A,
+            1,
+            (0..50).map(|n| entry(&format!("a{n}"), Some(100 + n), "a")).collect(),
+        ))
+        .unwrap();
+    let subscribed = subscriptions(&[A, B, C]);
+    let river = |limit: usize, share: Option<usize>| -> Vec<String> {
+        store
+            .newest_entries(&EntryQuery {
+                subscriptions: &subscribed,
+                limit,
+                per_feed_limit: None,
+                share_limit: share,
+            })
+            .unwrap()
             .into_iter()
-            .map(|e| (e.id, e.feed_url))
+            .map(|e| e.id)
             .collect()
     };
-    let pair = |id: &str, url: &str| (id.to_owned(), url.to_owned());
-    assert_eq!(from(&[A, B]), [pair("b-own", B), pair("post", A)]);
-    assert_eq!(from(&[B, A]), [pair("b-own", B), pair("post", B)]);
-    // Listed twice, a subscription still yields each entry once.
-    assert_eq!(from(&[B, A, B]), [pair("b-own", B), pair("post", B)]);
-    // Unsubscribed copies never hide subscribed ones.
-    assert_eq!(from(&[A]), [pair("post", A)]);
+    // Without a share, A fills the page.
+    assert!(river(10, None).iter().all(|id| id.starts_with('a')));
+    // With a share of 3 out of 10: A's newest 3 first, then B's and C's entries, newest
+    // first, A's again only where room is left; the order is the river's.
+    assert_eq!(
+        river(10, Some(3)),
+        ["a49", "a48", "a47", "c3", "c2", "c1", "c0", "b3", "b2", "b1"]
+    );
+    // On a short page, the newest entry each other feed had there without A stays.
+    // (Without A, a page of 5 shows c3 to c0 and b3.)
+    assert_eq!(river(5, Some(3)), ["a49", "a48", "a47", "c3", "b3"]);
+    // With room to spare, the flooding feed fills it.
+    let long = river(30, Some(3));
+    assert_eq!(long.len(), 30);
+    assert_eq!(long.iter().filter(|id| id.starts_with('a')).count(), 22);
+    assert_eq!(long.first().map(String::as_str), Some("a49"));
+    // A share no feed exceeds changes nothing.
+    assert_eq!(river(10, Some(10)), river(10, None));
 }
 
 #[test]
