@@ -109,7 +109,17 @@ impl<'a> Lookup<'a> {
     }
 
     pub(crate) fn bool(&self, key: &str, default: bool) -> Result<bool, Error> {
-        match self.get(None, key)? {
+        self.bool_in(None, key, default)
+    }
+
+    /// A boolean read from `section`, then `[Planet]`, then the default.
+    pub(crate) fn bool_in(
+        &self,
+        section: Option<&str>,
+        key: &str,
+        default: bool,
+    ) -> Result<bool, Error> {
+        match self.get(section, key)? {
             None => Ok(default),
             Some((text, value)) => match text.trim().to_ascii_lowercase().as_str() {
                 "1" | "yes" | "true" | "on" => Ok(true),

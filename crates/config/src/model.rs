@@ -27,6 +27,13 @@ pub struct PlanetConfig {
 impl PlanetConfig {
     /// Number of entries to splice: Venus takes the largest `items_per_page`
     /// over all templates, or the planet's when there are none.
+    /// The most entries one feed may hold on the page once it would hold more.
+    pub fn feed_share(&self) -> u32 {
+        let page = u64::from(self.items_to_splice());
+        let share = (page * u64::from(self.planet.max_feed_share)).div_ceil(100);
+        u32::try_from(share).unwrap_or(u32::MAX).max(1)
+    }
+
     pub fn items_to_splice(&self) -> u32 {
         self.templates
             .iter()
@@ -73,6 +80,9 @@ pub struct Planet {
     pub activity_threshold: u32,
     /// Most entries one feed may contribute to the output; 0 is no limit.
     pub new_feed_items: u32,
+    /// Percent of the page (`items_per_page`) one feed may hold once it would hold more
+    /// (1 to 100; 100 lets one feed fill the page, as Venus did).
+    pub max_feed_share: u32,
     /// Per-request timeout, in seconds.
     pub feed_timeout: u32,
     pub spider_threads: u32,
@@ -164,6 +174,9 @@ pub struct Subscription {
     pub normalization: Arc<Normalization>,
     pub activity_threshold: u32,
     pub cache_keep_entries: u32,
+    /// `publish_url = no`: the feed's URL appears in no output (the OPML, FOAF, the sidebar,
+    /// the status page), for subscriptions whose address is private.
+    pub publish_url: bool,
     /// The filter-program chain: `[Planet]` filters, then the feed's.
     pub filters: Vec<String>,
     /// Venus's `feed_options`: inherited `[Planet]` options (except the

@@ -661,7 +661,10 @@ impl Handler {
 
     fn start_item(&mut self, attrs: &[(String, String)]) {
         if self.entries.len() >= self.max_entries {
-            self.limit_hit = Some(format!("more than {} entries", self.max_entries));
+            self.limit_hit = Some(format!(
+                "capped at {} entries",
+                crate::thousands(self.max_entries)
+            ));
             return;
         }
         self.entries.push(Entry::default());

@@ -67,12 +67,12 @@ fn link(c: &mut Common, href: String, rel: &str, content_type: &str) {
     });
 }
 
-/// Parses a JSON Feed: (version, feed, entries), or why it is not one.
+/// Parses a JSON Feed: (version, feed, entries, items in the document), or why it is not one.
 pub(crate) fn parse(
     text_in: &str,
     base: &str,
     opts: &ParseOptions,
-) -> Result<(String, Feed, Vec<Entry>), String> {
+) -> Result<(String, Feed, Vec<Entry>, usize), String> {
     let doc: Value = serde_json::from_str(text_in.trim_start_matches('\u{feff}'))
         .map_err(|e| format!("invalid JSON: {e}"))?;
     let version = match doc.get("version").and_then(Value::as_str) {
@@ -101,6 +101,7 @@ pub(crate) fn parse(
     feed.icon = s(&doc, "favicon").map(|u| uri::join(base, &u));
     feed.logo = s(&doc, "icon").map(|u| uri::join(base, &u));
     let mut entries = Vec::new();
+    let items = doc.get("items").and_then(Value::as_array).map_or(0, Vec::len);
     for item in doc
         .get("items")
         .and_then(Value::as_array)
@@ -178,5 +179,5 @@ pub(crate) fn parse(
         }
         entries.push(e);
     }
-    Ok((version.to_string(), feed, entries))
+    Ok((version.to_string(), feed, entries, items))
 }

@@ -91,10 +91,15 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
         return result;
     }
     let mut bozo: Option<String> = None;
+    let mut capped: Option<String> = None;
     let bytes = if bytes.len() > opts.limits.max_bytes {
         bozo = Some(format!(
             "document larger than {} bytes; rest ignored",
             opts.limits.max_bytes
+        ));
+        capped = Some(format!(
+            "capped at {} bytes",
+            thousands(opts.limits.max_bytes)
         ));
         &bytes[..opts.limits.max_bytes]
     } else {
@@ -132,7 +137,13 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
 
     if is_json {
         match json::parse(&text, &base, opts) {
-            Ok((version, feed, entries)) => {
+            Ok((version, feed, entries, items)) => {
+                if items > opts.limits.max_entries {
+                    capped = Some(format!(
+                        "capped at {} entries",
+                        thousands(opts.limits.max_entries)
+                    ));
+                }
                 result.version = version;
                 result.feed = feed;
                 result.entries = entries;
@@ -145,12 +156,15 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
         let utf8 = result.encoding == "utf-8";
         let mut h = handler::Handler::new(&base, lang, utf8, opts);
         let outcome = xml::read(&text, opts.limits.max_depth, &mut h);
-        if let Some(b) = outcome.bozo {
+        if let Some(limit) = h.limit_hit.take() {
+            // The reader stopped at the cut: what follows (unclosed elements) is not the
+            // document's fault.
+            bozo = Some(limit.clone());
+            capped = Some(limit);
+        } else if let Some(b) = outcome.bozo {
             bozo.get_or_insert(b);
         }
-        if let Some(b) = h.limit_hit.take() {
-            bozo.get_or_insert(b);
-        }
+        capped = capped.or(outcome.capped);
         result.version = if outcome.netscape_doctype {
             "rss091n".to_string()
         } else {
@@ -162,7 +176,21 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
     }
     result.bozo = bozo.is_some();
     result.bozo_exception = bozo;
+    result.capped = capped;
     result
+}
+
+/// `n` with thousands separated by commas, as a person writes it ("10,000").
+pub(crate) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Prepares HTML from a feed as `mode` asks: relative URIs resolved against `base`, then

@@ -12,6 +12,9 @@ pub struct ParsedFeed {
     pub bozo: bool,
     /// Why the document is bozo.
     pub bozo_exception: Option<String>,
+    /// The limit (entries, bytes, nesting) that cut the document, in plain words: what was
+    /// read before it is kept, and the planet reports the feed as capped, not as broken.
+    pub capped: Option<String>,
     /// Feed format code (`rss20`, `atom10`, `json11`...); empty when unknown.
     pub version: String,
     /// Character encoding actually used, lower-case.

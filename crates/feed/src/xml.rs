@@ -44,6 +44,8 @@ pub(crate) struct Outcome {
     pub bozo: Option<String>,
     /// The DOCTYPE names Netscape's RSS 0.91.
     pub netscape_doctype: bool,
+    /// The nesting limit cut the document here.
+    pub capped: Option<String>,
 }
 
 /// Reads `text` and feeds `sink`, stopping at `max_depth` nested elements.
@@ -258,6 +260,7 @@ impl<'a> XmlReader<'a> {
             match event {
                 Event::Start(e) | Event::Empty(e) if self.open.len() >= max_depth => {
                     drop(e);
+                    self.out.capped = Some(format!("capped at {max_depth} nested elements"));
                     self.bozo(|| format!("elements nested deeper than {max_depth}"));
                     break;
                 }

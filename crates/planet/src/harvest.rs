@@ -38,6 +38,8 @@ enum Write {
     Update {
         update: Box<FeedUpdate>,
         filtered: usize,
+        /// The parser's limit that cut the document.
+        capped: Option<String>,
     },
     Failure(FeedFailure),
 }
@@ -373,6 +375,7 @@ fn process(
             return Write::Update {
                 update: Box::new(update),
                 filtered: 0,
+                capped: None,
             };
         }
         Content::Gone => {
@@ -408,6 +411,7 @@ fn process(
     hints.ttl = http.feed_ttl;
     set_due(&mut http, schedule.after_success(at, &hints));
     let metadata = normalize::feed_metadata(&parsed);
+    let capped = parsed.capped.take();
     let entries = normalize::take_entries(&mut parsed, &job.sub, at);
     drop(parsed);
     let total = entries.len();
@@ -427,6 +431,7 @@ fn process(
     Write::Update {
         filtered: total - update.entries.len(),
         update: Box::new(update),
+        capped,
     }
 }
 
@@ -537,6 +542,7 @@ fn write(
         Write::Update {
             mut update,
             filtered,
+            capped,
         } => {
             update.keep_bytes = Some(budget);
             let applied = store.apply_feed(&update);
@@ -553,6 +559,7 @@ fn write(
                     new: applied.new,
                     changed: applied.updated,
                     problem: applied.problem(),
+                    capped,
                 },
                 Err(err) => FeedOutcome::Failed {
                     reason: format!("not stored: {err}"),

@@ -50,6 +50,8 @@ pub struct FeedExtras {
     #[serde(rename = "rights", skip_serializing)]
     pub legacy_rights: Option<String>,
     pub language: Option<String>,
+    /// The limit that cut the last copy read, for the status page.
+    pub capped: Option<String>,
 }
 
 impl FeedExtras {
@@ -140,6 +142,7 @@ pub fn feed_metadata(parsed: &ParsedFeed) -> FeedMetadata {
             .filter(|r| !r.trim().is_empty()),
         legacy_rights: None,
         language: nonempty(common.language.as_deref()),
+        capped: parsed.capped.clone(),
     };
     FeedMetadata {
         feed_id: nonempty(common.id.as_deref()).or_else(|| nonempty(common.link.as_deref())),
@@ -455,6 +458,7 @@ mod tests {
             .into(),
             activity_threshold: 0,
             cache_keep_entries: 10,
+            publish_url: true,
             filters: Vec::new(),
             options: Default::default(),
             origin: "test".into(),

@@ -18,6 +18,9 @@ pub enum FeedOutcome {
         changed: usize,
         /// What could not be kept of this copy, in plain words.
         problem: Option<String>,
+        /// The limit that cut the document ("capped at 10,000 entries"): what came before it
+        /// was read and stored.
+        capped: Option<String>,
     },
     /// The server (or file) said nothing changed.
     NotModified,
@@ -91,6 +94,17 @@ impl Summary {
         self.feeds
             .iter()
             .filter(|f| matches!(f.outcome, FeedOutcome::Skipped { .. }))
+    }
+
+    /// The feeds a limit cut, with the limit.
+    pub fn capped(&self) -> impl Iterator<Item = (&FeedReport, &str)> {
+        self.feeds.iter().filter_map(|f| match &f.outcome {
+            FeedOutcome::Updated {
+                capped: Some(limit),
+                ..
+            } => Some((f, limit.as_str())),
+            _ => None,
+        })
     }
 
     pub fn moved(&self) -> impl Iterator<Item = &FeedReport> {

@@ -63,7 +63,8 @@ fn update_cycle_against_a_live_server() {
             filtered: 0,
             new: 2,
             changed: 0,
-            problem: None
+            problem: None,
+            capped: None
         }
     );
     assert_eq!(
@@ -73,7 +74,8 @@ fn update_cycle_against_a_live_server() {
             filtered: 0,
             new: 2,
             changed: 0,
-            problem: None
+            problem: None,
+            capped: None
         }
     );
     match outcome(&first, &missing) {
@@ -122,7 +124,8 @@ fn update_cycle_against_a_live_server() {
             filtered: 0,
             new: 0,
             changed: 1,
-            problem: None
+            problem: None,
+            capped: None
         }
     );
     let html = planet.index();
@@ -266,7 +269,8 @@ fn filters_future_dates_and_duplicates() {
             filtered: 1,
             new: 1,
             changed: 0,
-            problem: None
+            problem: None,
+            capped: None
         }
     );
     let html = planet.index();

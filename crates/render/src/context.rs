@@ -165,7 +165,10 @@ fn channel_vars(planet: &Planet, c: &Channel, format: &DateFormat) -> Map {
     m.insert("name".into(), text(name));
     m.insert("css-id".into(), text(&css_id(name)));
     m.insert("css_id".into(), text(&css_id(name)));
-    m.insert("url".into(), text(&absolute(&planet.link, &c.url)));
+    // Empty for a subscription published without its address (`publish_url = no`).
+    if !c.url.is_empty() {
+        m.insert("url".into(), text(&absolute(&planet.link, &c.url)));
+    }
     let link = c.link.as_deref().filter(|l| !l.is_empty());
     // Venus's source id: the feed's id, else its link. A feed with neither has
     // none, so a Venus theme starts no new channel group for it, as Venus did.
@@ -210,6 +213,12 @@ fn channel_vars(planet: &Planet, c: &Channel, format: &DateFormat) -> Map {
         c.permanent_redirect.as_deref(),
     );
     put(&mut m, "problem", status::problem(c).as_deref());
+    if !c.notes.is_empty() {
+        m.insert(
+            "notes".into(),
+            Value::from(c.notes.iter().map(|n| text(n)).collect::<Vec<_>>()),
+        );
+    }
     put(&mut m, "file", status::local_file(c));
     m
 }

@@ -30,6 +30,7 @@ pub use model::{
     DEFAULT_NEW_DATE_FORMAT,
 };
 pub use theme::Theme;
+pub use links::{public_url, scrub_urls};
 
 use context::Context;
 use site::Site;

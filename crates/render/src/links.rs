@@ -158,3 +158,110 @@ mod tests {
         }
     }
 }
+
+/// Query parameters never published: their name holds one of these (in any case).
+const SECRET_PARAMETERS: [&str; 7] = ["token", "key", "secret", "password", "passwd", "auth", "sig"];
+
+/// `url` as it may be published: without user info (`user:pass@`) and without query parameters
+/// whose name looks secret (`private_token`, `api_key`, `sig`...). Used for fetching as written,
+/// a subscription URL is published only in this form. Text that is not a URL with a host (a
+/// local path) is returned as it is.
+pub fn public_url(url: &str) -> Cow<'_, str> {
+    let Ok(mut parsed) = url::Url::parse(url.trim()) else {
+        return Cow::Borrowed(url);
+    };
+    if !parsed.has_host() {
+        return Cow::Borrowed(url);
+    }
+    let mut changed = false;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        // Both only fail for URLs without a host, excluded above.
+        let _ = parsed.set_username("");
+        let _ = parsed.set_password(None);
+        changed = true;
+    }
+    if let Some(query) = parsed.query() {
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|pair| {
+                let name = pair.split('=').next().unwrap_or_default();
+                let name = url::form_urlencoded::parse(name.as_bytes())
+                    .next()
+                    .map(|(name, _)| name.to_lowercase())
+                    .unwrap_or_default();
+                !SECRET_PARAMETERS.iter().any(|secret| name.contains(secret))
+            })
+            .collect();
+        if kept.len() != query.split('&').count() {
+            let kept = kept.join("&");
+            parsed.set_query(Some(kept.as_str()).filter(|q| !q.is_empty()));
+            changed = true;
+        }
+    }
+    if changed {
+        Cow::Owned(parsed.into())
+    } else {
+        Cow::Borrowed(url)
+    }
+}
+
+/// `text` (an error message, a note) with every `http`/`https` URL in it made public.
+pub fn scrub_urls(text: &str) -> Cow<'_, str> {
+    let mut out = String::new();
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(start) = find_url(rest) {
+        let end = rest[start..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+            .map_or(rest.len(), |n| start + n);
+        // A message may close a parenthesis or end a sentence right after the URL.
+        let end = start + rest[start..end].trim_end_matches([')', '.', ',', ';']).len();
+        let public = public_url(&rest[start..end]);
+        changed |= matches!(public, Cow::Owned(_));
+        out.push_str(&rest[..start]);
+        out.push_str(&public);
+        rest = &rest[end..];
+    }
+    if !changed {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+fn find_url(text: &str) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    [lower.find("http://"), lower.find("https://")]
+        .into_iter()
+        .flatten()
+        .min()
+}
+
+#[cfg(test)]
+mod public_url_tests {
+    use super::{public_url, scrub_urls};
+
+    #[test]
+    fn user_info_and_secret_parameters_are_removed() {
+        assert_eq!(
+            public_url("http://u:pass@127.0.0.1:8080/f.xml?private_token=T&page=2"),
+            "http://127.0.0.1:8080/f.xml?page=2"
+        );
+        assert_eq!(
+            public_url("https://x.example/feed?API_KEY=1&Sig=2&auth=3&passwd=4&a=b%20c"),
+            "https://x.example/feed?a=b%20c"
+        );
+        assert_eq!(public_url("https://x.example/feed?token=1"), "https://x.example/feed");
+        assert_eq!(public_url("https://x.example/feed?a=1"), "https://x.example/feed?a=1");
+        assert_eq!(public_url("/srv/feeds/a.xml"), "/srv/feeds/a.xml");
+    }
+
+    #[test]
+    fn messages_lose_the_secrets_of_the_urls_they_name() {
+        assert_eq!(
+            scrub_urls("redirect to https://u:p@h.example/x?key=9 refused (loop)."),
+            "redirect to https://h.example/x refused (loop)."
+        );
+        assert_eq!(scrub_urls("HTTP 404 at http://h.example/a"), "HTTP 404 at http://h.example/a");
+    }
+}

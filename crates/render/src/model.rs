@@ -71,7 +71,8 @@ impl Planet {
 /// One subscription, whether its last fetch worked or not.
 #[derive(Debug, Clone, Default)]
 pub struct Channel {
-    /// The subscription (feed) URL: the key of its configuration section.
+    /// The subscription (feed) URL as published: without user info or secret query
+    /// parameters, empty when the subscription is not to be published (`publish_url = no`).
     pub url: String,
     /// The configured display name; falls back to the feed title when empty.
     pub name: String,
@@ -107,6 +108,9 @@ pub struct Channel {
     pub entries_stored: Option<u64>,
     /// The new location announced by a permanent redirect (301/308).
     pub permanent_redirect: Option<String>,
+    /// What the status page tells of a healthy feed: a limit that cut its last copy ("capped
+    /// at 10,000 entries"), entry ids it shares with another subscription.
+    pub notes: Vec<String>,
 }
 
 impl Channel {
@@ -118,7 +122,11 @@ impl Channel {
             .flatten()
             .map(str::trim)
             .find(|s| !s.is_empty())
-            .unwrap_or(&self.url)
+            .unwrap_or(if self.url.is_empty() {
+                "unnamed feed"
+            } else {
+                &self.url
+            })
     }
 
     /// The hackergotchi file name, from the `face` option.

@@ -67,6 +67,9 @@ pub fn problem(c: &Channel) -> Option<String> {
 /// links are, it would lead nowhere.
 pub(crate) fn local_file(c: &Channel) -> Option<&str> {
     let url = c.url.trim();
+    if url.is_empty() {
+        return None;
+    }
     // A one-letter scheme is a Windows drive.
     match crate::links::scheme(url).filter(|s| s.len() > 1) {
         None => Some(url),
@@ -85,7 +88,9 @@ struct Status<'a> {
 #[derive(Serialize)]
 struct Subscription<'a> {
     name: &'a str,
-    /// The subscription as written in the configuration.
+    /// The subscription as written in the configuration, less its secrets; absent when it is
+    /// not published.
+    #[serde(skip_serializing_if = "str::is_empty")]
     url: &'a str,
     /// `url` is a local file, not a web address.
     file: bool,
@@ -100,6 +105,9 @@ struct Subscription<'a> {
     next_fetch_reason: Option<&'a str>,
     entries_stored: Option<u64>,
     permanent_redirect: Option<&'a str>,
+    /// Healthy, but worth knowing: a limit that cut the feed, ids shared with another feed.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
 }
 
 fn when(date: Option<&DateTime<Utc>>) -> Option<String> {
@@ -125,6 +133,7 @@ pub fn status_json(site: &Site) -> Result<Vec<u8>, Error> {
                 next_fetch_reason: c.next_fetch_reason.as_deref(),
                 entries_stored: c.entries_stored,
                 permanent_redirect: c.permanent_redirect.as_deref(),
+                notes: &c.notes,
             }
         })
         .collect();

@@ -282,6 +282,7 @@ mod tests {
                     new: 0,
                     changed: 0,
                     problem: None,
+                    capped: None,
                 },
             ),
             report("b", FeedOutcome::NotModified),

@@ -186,6 +186,14 @@ fn full_summary(summary: &Summary, verbose: bool) -> String {
                 )
             }),
     );
+    let capped: Vec<String> = summary
+        .capped()
+        .map(|(f, limit)| format!("  {}: ok, {limit}\n", label(f)))
+        .collect();
+    if !capped.is_empty() {
+        out.push_str("cut by a limit (what came before it is on the planet):\n");
+        out.extend(capped);
+    }
     section(
         &mut out,
         "skipped",

@@ -140,6 +140,7 @@ fn subscription(url: &str, planet: &BTreeMap<String, String>) -> Subscription {
         normalization: Normalization::default().into(),
         activity_threshold: 0,
         cache_keep_entries: 0,
+        publish_url: true,
         filters: Vec::new(),
         options: options.into(),
         origin: "venus-tmpl".into(),

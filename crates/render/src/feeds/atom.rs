@@ -120,7 +120,13 @@ fn source(x: &mut Xml, site: &Site, channel: &Channel) {
     x.leaf(
         "id",
         &[],
-        &atom_id(channel.id.as_deref().unwrap_or(&channel.url)),
+        &atom_id(
+            channel
+                .id
+                .as_deref()
+                .or(Some(channel.url.as_str()).filter(|u| !u.is_empty()))
+                .unwrap_or(channel.display_name()),
+        ),
     );
     x.leaf(
         "title",
@@ -128,8 +134,10 @@ fn source(x: &mut Xml, site: &Site, channel: &Channel) {
         channel.title.as_deref().unwrap_or(channel.display_name()),
     );
     x.opt_leaf("subtitle", channel.subtitle.as_deref());
-    let url = site.absolute(&channel.url);
-    x.empty("link", &[("rel", "self"), ("href", &url)]);
+    if !channel.url.is_empty() {
+        let url = site.absolute(&channel.url);
+        x.empty("link", &[("rel", "self"), ("href", &url)]);
+    }
     if let Some(link) = channel.link.as_deref().filter(|l| !l.is_empty()) {
         let href = site.absolute(link);
         x.empty(

@@ -3,6 +3,8 @@
 use crate::site::Site;
 use crate::xml::Xml;
 
+use super::html_text;
+
 const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
 const FOAF: &str = "http://xmlns.com/foaf/0.1/";
@@ -23,7 +25,7 @@ pub fn foafroll(site: &Site) -> Vec<u8> {
         ],
     );
     x.start("foaf:Group", &[]);
-    x.leaf("foaf:name", &[], &planet.name);
+    x.leaf("foaf:name", &[], &html_text(&planet.name));
     if !planet.link.is_empty() {
         x.empty("foaf:homepage", &[("rdf:resource", &planet.link)]);
     }
@@ -37,19 +39,22 @@ pub fn foafroll(site: &Site) -> Vec<u8> {
             .as_deref()
             .filter(|l| !l.is_empty())
             .map(|l| site.absolute(l));
-        let feed = site.absolute(&channel.url);
+        // A subscription published without its address (`publish_url = no`) has no channel.
+        let feed = (!channel.url.is_empty()).then(|| site.absolute(&channel.url));
+        let Some(about) = link.as_deref().or(feed.as_deref()) else {
+            continue;
+        };
         x.start("foaf:member", &[]);
         x.start("foaf:Agent", &[]);
-        x.leaf("foaf:name", &[], channel.display_name());
+        x.leaf("foaf:name", &[], &html_text(channel.display_name()));
         x.start("foaf:weblog", &[]);
-        x.start(
-            "foaf:Document",
-            &[("rdf:about", link.as_deref().unwrap_or(&feed))],
-        );
-        x.opt_leaf("dc:title", channel.title.as_deref());
-        x.start("rdfs:seeAlso", &[]);
-        x.empty("rss:channel", &[("rdf:about", &feed)]);
-        x.end();
+        x.start("foaf:Document", &[("rdf:about", about)]);
+        x.opt_leaf("dc:title", channel.title.as_deref().map(html_text).as_deref());
+        if let Some(feed) = &feed {
+            x.start("rdfs:seeAlso", &[]);
+            x.empty("rss:channel", &[("rdf:about", feed)]);
+            x.end();
+        }
         x.end();
         x.end();
         x.end();

@@ -7,10 +7,12 @@ use crate::site::Site;
 use crate::text::xml_safe;
 use crate::Error;
 
+use super::html_text;
+
 #[derive(Serialize)]
 struct Feed<'a> {
     version: &'static str,
-    title: &'a str,
+    title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     home_page_url: Option<&'a str>,
     feed_url: String,
@@ -54,7 +56,8 @@ struct Entry {
 #[derive(Serialize)]
 struct Source {
     name: String,
-    feed_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feed_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     home_page_url: Option<String>,
 }
@@ -76,7 +79,7 @@ pub fn json_feed(site: &Site) -> Result<Vec<u8>, Error> {
         .map(|(item, channel)| Entry {
             id: item.id.clone(),
             url: item.link.as_deref().map(|l| site.absolute(l)),
-            title: super::plain_title(item),
+            title: html_text(&super::plain_title(item)),
             content_html: xml_safe(super::body(item).unwrap_or("")).into_owned(),
             date_published: rfc3339(item.published.as_ref().unwrap_or(&item.date)),
             date_modified: item.updated.as_ref().map(rfc3339),
@@ -85,12 +88,12 @@ pub fn json_feed(site: &Site) -> Result<Vec<u8>, Error> {
                 .as_deref()
                 .filter(|n| !n.trim().is_empty())
                 .map(|n| Author {
-                    name: Some(n.to_owned()),
+                    name: Some(html_text(n)),
                     url: item.author_uri.as_deref().map(str::to_owned),
                 })
                 .into_iter()
                 .collect(),
-            tags: item.categories.to_vec(),
+            tags: item.categories.iter().map(|t| html_text(t)).collect(),
             language: item.content_language.as_deref().map(str::to_owned),
             attachments: super::enclosure(site, item)
                 .into_iter()
@@ -105,8 +108,8 @@ pub fn json_feed(site: &Site) -> Result<Vec<u8>, Error> {
                 })
                 .collect(),
             _source: Source {
-                name: channel.display_name().to_owned(),
-                feed_url: site.absolute(&channel.url),
+                name: html_text(channel.display_name()),
+                feed_url: (!channel.url.is_empty()).then(|| site.absolute(&channel.url)),
                 home_page_url: channel
                     .link
                     .as_deref()
@@ -117,12 +120,12 @@ pub fn json_feed(site: &Site) -> Result<Vec<u8>, Error> {
         .collect();
     let feed = Feed {
         version: "https://jsonfeed.org/version/1.1",
-        title: &planet.name,
+        title: html_text(&planet.name),
         home_page_url: Some(planet.link.as_str()).filter(|l| !l.is_empty()),
         feed_url: site.url_of("feed.json"),
         language: planet.options.get("language").map(String::as_str),
         authors: vec![Author {
-            name: Some(planet.owner_name.clone()),
+            name: Some(html_text(&planet.owner_name)),
             url: Some(&planet.owner_email)
                 .filter(|e| !e.is_empty())
                 .map(|e| format!("mailto:{e}")),

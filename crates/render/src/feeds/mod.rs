@@ -28,6 +28,25 @@ pub fn generate(name: &str, site: &Site) -> Option<Result<Vec<u8>, Error>> {
     Some(Ok(bytes))
 }
 
+/// Plain text as it must be written where readers may take text for HTML: RSS has no flag
+/// saying which (most readers render an RSS title as markup), and neither have FOAF, OPML or
+/// JSON Feed in practice. Escaped once here, and once more by the XML writer, a title such as
+/// `<img src=x onerror=…>` shows as that text, never as an element. Atom says `type`.
+pub(crate) fn html_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The entry's title as text, empty when it has none.
 fn plain_title(item: &Item) -> String {
     match (&item.title_plain, &item.title) {

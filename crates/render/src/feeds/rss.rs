@@ -4,6 +4,8 @@ use crate::dates::{iso, rfc822};
 use crate::site::Site;
 use crate::xml::Xml;
 
+use super::html_text;
+
 const ATOM: &str = "http://www.w3.org/2005/Atom";
 const DC: &str = "http://purl.org/dc/elements/1.1/";
 const CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
@@ -18,12 +20,12 @@ pub fn rss20(site: &Site) -> Vec<u8> {
         &[("version", "2.0"), ("xmlns:atom", ATOM), ("xmlns:dc", DC)],
     );
     x.start("channel", &[]);
-    x.leaf("title", &[], &planet.name);
+    x.leaf("title", &[], &html_text(&planet.name));
     x.leaf("link", &[], &site.url_of(""));
     x.leaf(
         "description",
         &[],
-        &format!("{} - {}", planet.name, planet.link),
+        &html_text(&format!("{} - {}", planet.name, planet.link)),
     );
     x.opt_leaf(
         "language",
@@ -49,7 +51,7 @@ pub fn rss20(site: &Site) -> Vec<u8> {
         };
         let link = item.link.as_deref().map(|l| site.absolute(l));
         x.start("item", &[]);
-        x.leaf("title", &[], &super::prefixed_title(channel, item));
+        x.leaf("title", &[], &html_text(&super::prefixed_title(channel, item)));
         let permalink = if link.as_deref() == Some(item.id.as_str()) {
             "true"
         } else {
@@ -66,13 +68,13 @@ pub fn rss20(site: &Site) -> Vec<u8> {
             .filter(|e| !e.trim().is_empty());
         let name = item.author_name.as_deref().filter(|n| !n.trim().is_empty());
         match (email, name) {
-            (Some(e), Some(n)) => x.leaf("author", &[], &format!("{e} ({n})")),
-            (Some(e), None) => x.leaf("author", &[], e),
-            (None, Some(n)) => x.leaf("dc:creator", &[], n),
+            (Some(e), Some(n)) => x.leaf("author", &[], &html_text(&format!("{e} ({n})"))),
+            (Some(e), None) => x.leaf("author", &[], &html_text(e)),
+            (None, Some(n)) => x.leaf("dc:creator", &[], &html_text(n)),
             (None, None) => {}
         }
         for term in &item.categories {
-            x.leaf("category", &[], term);
+            x.leaf("category", &[], &html_text(term));
         }
         // RSS requires the enclosure's URL.
         if let Some((enc, url)) = super::enclosure(site, item) {
@@ -111,12 +113,12 @@ pub fn rss10(site: &Site) -> Vec<u8> {
     );
     let home = site.url_of("");
     x.start("channel", &[("rdf:about", &home)]);
-    x.leaf("title", &[], &planet.name);
+    x.leaf("title", &[], &html_text(&planet.name));
     x.leaf("link", &[], &home);
     x.leaf(
         "description",
         &[],
-        &format!("{} - {}", planet.name, planet.link),
+        &html_text(&format!("{} - {}", planet.name, planet.link)),
     );
     x.start("items", &[]);
     x.start("rdf:Seq", &[]);
@@ -131,11 +133,11 @@ pub fn rss10(site: &Site) -> Vec<u8> {
             continue;
         };
         x.start("item", &[("rdf:about", &about(item))]);
-        x.leaf("title", &[], &super::prefixed_title(channel, item));
+        x.leaf("title", &[], &html_text(&super::prefixed_title(channel, item)));
         x.leaf("link", &[], &about(item));
         x.opt_leaf("content:encoded", super::body(item));
         x.leaf("dc:date", &[], &iso(&item.date));
-        x.opt_leaf("dc:creator", item.author_name.as_deref());
+        x.opt_leaf("dc:creator", item.author_name.as_deref().map(html_text).as_deref());
         x.end();
     }
     x.finish()
