@@ -101,7 +101,10 @@ pub(crate) fn parse(
     feed.icon = s(&doc, "favicon").map(|u| uri::join(base, &u));
     feed.logo = s(&doc, "icon").map(|u| uri::join(base, &u));
     let mut entries = Vec::new();
-    let items = doc.get("items").and_then(Value::as_array).map_or(0, Vec::len);
+    let items = doc
+        .get("items")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
     for item in doc
         .get("items")
         .and_then(Value::as_array)

@@ -224,7 +224,9 @@ fn channel(url: &str, name: Option<&str>, feed: Option<&StoredFeed>) -> Channel 
     channel.last_fetch = feed.health.last_fetch_at;
     channel.entries_stored = Some(feed.health.entry_count);
     channel.permanent_redirect = feed.http.permanent_redirect.clone();
-    channel.notes.extend(extras.capped.map(|limit| format!("ok, {limit}")));
+    channel
+        .notes
+        .extend(extras.capped.map(|limit| format!("ok, {limit}")));
     channel
 }
 

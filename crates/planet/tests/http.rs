@@ -249,12 +249,15 @@ fn filters_future_dates_and_duplicates() {
             ),
         },
     );
-    // Another subscription carrying the same post (same id).
+    // Another subscription carrying the same post (same id, link, title, date and content).
     server.set(
         "/copy.xml",
         Reply::Feed {
             etag: "\"c\"".into(),
-            body: atom("copy", &[("keep", "Release notes", "2024-04-01T10:00:00Z")]),
+            body: atom(
+                "alpha",
+                &[("keep", "Release notes", "2024-04-01T10:00:00Z")],
+            ),
         },
     );
     let planet = Planet::new(

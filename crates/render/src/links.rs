@@ -160,7 +160,9 @@ mod tests {
 }
 
 /// Query parameters never published: their name holds one of these (in any case).
-const SECRET_PARAMETERS: [&str; 7] = ["token", "key", "secret", "password", "passwd", "auth", "sig"];
+const SECRET_PARAMETERS: [&str; 7] = [
+    "token", "key", "secret", "password", "passwd", "auth", "sig",
+];
 
 /// `url` as it may be published: without user info (`user:pass@`) and without query parameters
 /// whose name looks secret (`private_token`, `api_key`, `sig`...). Used for fetching as written,
@@ -215,7 +217,10 @@ pub fn scrub_urls(text: &str) -> Cow<'_, str> {
             .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
             .map_or(rest.len(), |n| start + n);
         // A message may close a parenthesis or end a sentence right after the URL.
-        let end = start + rest[start..end].trim_end_matches([')', '.', ',', ';']).len();
+        let end = start
+            + rest[start..end]
+                .trim_end_matches([')', '.', ',', ';'])
+                .len();
         let public = public_url(&rest[start..end]);
         changed |= matches!(public, Cow::Owned(_));
         out.push_str(&rest[..start]);
@@ -251,8 +256,14 @@ mod public_url_tests {
             public_url("https://x.example/feed?API_KEY=1&Sig=2&auth=3&passwd=4&a=b%20c"),
             "https://x.example/feed?a=b%20c"
         );
-        assert_eq!(public_url("https://x.example/feed?token=1"), "https://x.example/feed");
-        assert_eq!(public_url("https://x.example/feed?a=1"), "https://x.example/feed?a=1");
+        assert_eq!(
+            public_url("https://x.example/feed?token=1"),
+            "https://x.example/feed"
+        );
+        assert_eq!(
+            public_url("https://x.example/feed?a=1"),
+            "https://x.example/feed?a=1"
+        );
         assert_eq!(public_url("/srv/feeds/a.xml"), "/srv/feeds/a.xml");
     }
 
@@ -262,6 +273,9 @@ mod public_url_tests {
             scrub_urls("redirect to https://u:p@h.example/x?key=9 refused (loop)."),
             "redirect to https://h.example/x refused (loop)."
         );
-        assert_eq!(scrub_urls("HTTP 404 at http://h.example/a"), "HTTP 404 at http://h.example/a");
+        assert_eq!(
+            scrub_urls("HTTP 404 at http://h.example/a"),
+            "HTTP 404 at http://h.example/a"
+        );
     }
 }

@@ -70,14 +70,14 @@ fn rss20_follows_venus() {
     assert_eq!(count(&names, "item"), PUBLISHED);
     assert_eq!(count(&names, "atom:link"), 1);
     let rss = read(out.path(), "rss20.xml");
-    // "channel name: title", plain text.
-    assert!(rss.contains("<title>Bob &amp; &quot;Co&quot;: Post 5</title>"));
+    // "channel name: title", plain text, HTML-escaped: readers render RSS titles as HTML.
+    assert!(rss.contains("<title>Bob &amp;amp; &amp;quot;Co&amp;quot;: Post 5</title>"));
     assert!(rss.contains("<guid isPermaLink=\"true\">http://x.example/5</guid>"));
     assert!(rss.contains("<guid isPermaLink=\"false\">http://x.example/1</guid>"));
     assert!(rss.contains("<description>&lt;p&gt;Body of post 5.&lt;/p&gt;</description>"));
-    assert!(
-        rss.contains("<author>m@x.example (Mallory &lt;img src=x onerror=alert(2)&gt;)</author>")
-    );
+    assert!(rss.contains(
+        "<author>m@x.example (Mallory &amp;lt;img src=x onerror=alert(2)&amp;gt;)</author>"
+    ));
     assert!(rss.contains("<pubDate>Thu, 25 Aug 2016 10:00:00 +0000</pubDate>"));
     assert!(rss.contains(
         "<enclosure url=\"http://x.example/1.mp3\" length=\"100\" type=\"audio/mpeg\"/>"
@@ -110,7 +110,7 @@ fn opml_and_foaf_list_every_subscription() {
         );
     }
     assert!(opml.contains("htmlUrl=\"http://b.example/\""));
-    assert!(opml.contains("text=\"Alice &lt;script&gt;alert(1)&lt;/script&gt;\""));
+    assert!(opml.contains("text=\"Alice &amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;\""));
     let foaf = xml_elements(&out.path().join("foafroll.xml"));
     assert_eq!(count(&foaf, "foaf:member"), 3);
     assert_eq!(count(&foaf, "rss:channel"), 3);
@@ -121,7 +121,11 @@ fn json_feed_has_the_required_fields() {
     let out = publish();
     let feed: Value = serde_json::from_str(&read(out.path(), "feed.json")).unwrap();
     assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
-    assert_eq!(feed["title"], "Planet <Test> & \"Friends\"");
+    // Text, HTML-escaped, as in every format without a text/HTML flag.
+    assert_eq!(
+        feed["title"],
+        "Planet &lt;Test&gt; &amp; &quot;Friends&quot;"
+    );
     assert_eq!(feed["feed_url"], "http://planet.example/feed.json");
     let items = feed["items"].as_array().unwrap();
     assert_eq!(items.len(), PUBLISHED);

@@ -536,10 +536,16 @@ fn the_same_post_reached_through_two_subscriptions_is_returned_once() {
     assert_eq!(from(&store, &[A, B]), [pair("b-own", B), pair("post", A)]);
     assert_eq!(from(&store, &[B, A]), [pair("b-own", B), pair("post", B)]);
     // Listed twice, a subscription still yields each entry once.
-    assert_eq!(from(&store, &[B, A, B]), [pair("b-own", B), pair("post", B)]);
+    assert_eq!(
+        from(&store, &[B, A, B]),
+        [pair("b-own", B), pair("post", B)]
+    );
     // Unsubscribed copies never hide subscribed ones.
     assert_eq!(from(&store, &[A]), [pair("post", A)]);
-    assert!(store.id_collisions(&subscriptions(&[A, B])).unwrap().is_empty());
+    assert!(store
+        .id_collisions(&subscriptions(&[A, B]))
+        .unwrap()
+        .is_empty());
 }
 
 fn from(store: &Store, order: &[&str]) -> Vec<(String, String)> {
@@ -557,7 +563,11 @@ fn a_reused_id_neither_replaces_nor_hides_the_other_feeds_post() {
         .unwrap();
     // A, listed first, reuses the id: once with forged content, once dated 1970.
     store
-        .apply_feed(&update(A, 11, vec![entry("victim-post", Some(5), "forged")]))
+        .apply_feed(&update(
+            A,
+            11,
+            vec![entry("victim-post", Some(5), "forged")],
+        ))
         .unwrap();
     let mut old = entry("victim-post", Some(-500_000), "real");
     old.updated = Some(at(-500_000));
@@ -581,7 +591,9 @@ fn a_reused_id_neither_replaces_nor_hides_the_other_feeds_post() {
             share_limit: None,
         })
         .unwrap();
-    assert!(short.iter().any(|e| e.feed_url == B && e.content.as_deref() == Some("real")));
+    assert!(short
+        .iter()
+        .any(|e| e.feed_url == B && e.content.as_deref() == Some("real")));
 
     let collisions = store.id_collisions(&subscriptions(&[A, B, C])).unwrap();
     let pairs: Vec<(&str, &str, usize)> = collisions
@@ -590,7 +602,14 @@ fn a_reused_id_neither_replaces_nor_hides_the_other_feeds_post() {
         .collect();
     assert_eq!(
         pairs,
-        [(A, B, 1), (A, C, 1), (B, A, 1), (B, C, 1), (C, A, 1), (C, B, 1)]
+        [
+            (A, B, 1),
+            (A, C, 1),
+            (B, A, 1),
+            (B, C, 1),
+            (C, A, 1),
+            (C, B, 1)
+        ]
     );
     assert_eq!(collisions[0].example_id, "victim-post");
     // Only subscribed feeds are named.
@@ -605,21 +624,27 @@ fn a_flooding_feed_keeps_its_share_and_pushes_no_newest_entry_off() {
         .apply_feed(&update(
             B,
             1,
-            (0..4).map(|n| entry(&format!("b{n}"), Some(n), "b")).collect(),
+            (0..4)
+                .map(|n| entry(&format!("b{n}"), Some(n), "b"))
+                .collect(),
         ))
         .unwrap();
     store
         .apply_feed(&update(
             C,
             1,
-            (0..4).map(|n| entry(&format!("c{n}"), Some(10 + n), "c")).collect(),
+            (0..4)
+                .map(|n| entry(&format!("c{n}"), Some(10 + n), "c"))
+                .collect(),
         ))
         .unwrap();
     store
         .apply_feed(&update(
             A,
             1,
-            (0..50).map(|n| entry(&format!("a{n}"), Some(100 + n), "a")).collect(),
+            (0..50)
+                .map(|n| entry(&format!("a{n}"), Some(100 + n), "a"))
+                .collect(),
         ))
         .unwrap();
     let subscribed = subscriptions(&[A, B, C]);

@@ -19,6 +19,8 @@ const MAX_HEAD: usize = 64 * 1024;
 pub struct Conn {
     stream: TcpStream,
     pub path: String,
+    /// The request line and headers, as received.
+    pub head: String,
     stop: Arc<AtomicBool>,
 }
 
@@ -178,6 +180,7 @@ fn serve(stream: TcpStream, handler: &Handler, stop: Arc<AtomicBool>) {
     let mut conn = Conn {
         stream,
         path: String::new(),
+        head: String::new(),
         stop,
     };
     let mut head = Vec::new();
@@ -195,6 +198,7 @@ fn serve(stream: TcpStream, handler: &Handler, stop: Arc<AtomicBool>) {
     }
     let head = String::from_utf8_lossy(&head);
     conn.path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    conn.head = head.into_owned();
     handler(&mut conn);
     let _ = conn.stream.flush();
     let _ = conn.stream.shutdown(std::net::Shutdown::Both);

@@ -96,6 +96,35 @@ fn no_vector_runs_or_survives_in_any_field_or_output() -> anyhow::Result<()> {
     }
     // The output feeds are written by orrery itself, the same whatever the theme.
     let out = dir.join("output");
+    // Formats without a text/HTML flag: every text value must show as text even to a reader
+    // that takes it for HTML. (Atom says which is which with `type`.)
+    let mut text_values = 0;
+    for feed in [
+        "rss20.xml",
+        "rss10.xml",
+        "opml.xml",
+        "foafroll.xml",
+        "feed.json",
+    ] {
+        let text = fs::read_to_string(out.join(feed))?;
+        let found = if feed.ends_with(".json") {
+            scan::json_feed(feed, &text)
+        } else {
+            scan::xml_feed(feed, &text)
+        };
+        text_values += found.texts.len();
+        findings.extend(
+            found
+                .texts
+                .iter()
+                .filter(|t| scan::makes_element(t))
+                .map(|t| format!("{feed}: text read as HTML makes an element: {t}")),
+        );
+    }
+    assert!(
+        text_values > vectors.len(),
+        "only {text_values} text values read"
+    );
     for feed in ["atom.xml", "rss20.xml", "rss10.xml", "feed.json"] {
         let text = fs::read_to_string(out.join(feed))?;
         let found = if feed.ends_with(".json") {

@@ -11,6 +11,17 @@ use serde_json::Value;
 pub struct FeedScan {
     pub problems: Vec<String>,
     pub html: Vec<String>,
+    /// Every text value (element text that is not HTML, attribute values), as a reader gets
+    /// it after XML decoding: many readers render such text as HTML anyway.
+    pub texts: Vec<String>,
+}
+
+/// Whether `text`, read as HTML, makes an element: a tag opens at `<` followed by a letter
+/// (the HTML tokenizer's tag-open state), whatever follows.
+pub fn makes_element(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'<' && w[1].is_ascii_alphabetic())
 }
 
 /// Characters XML 1.0 allows (production 2, `Char`).
@@ -115,6 +126,8 @@ pub fn xml_feed(name: &str, text: &str) -> FeedScan {
                 let text = texts.pop().unwrap_or_default();
                 if kind == Markup::Escaped && !text.trim().is_empty() {
                     scan.html.push(text.clone());
+                } else if kind == Markup::None && !text.trim().is_empty() {
+                    scan.texts.push(text.clone());
                 }
                 if URL_ELEMENTS.contains(&element.as_str()) && dangerous_url(&text) {
                     scan.problems
@@ -206,6 +219,7 @@ fn check_attributes(name: &str, start: &BytesStart, scan: &mut FeedScan) {
                     scan.problems
                         .push(format!("{name}: {key}=\"{value}\" is a dangerous URL"));
                 }
+                scan.texts.push(value);
             }
             Err(e) => scan.problems.push(format!("{name}: bad attribute: {e}")),
         }
@@ -239,6 +253,11 @@ fn walk_json(name: &str, value: &Value, scan: &mut FeedScan) {
     match value {
         Value::Object(map) => {
             for (key, v) in map {
+                if let (k, Value::String(s)) = (key.as_str(), v) {
+                    if k != "content_html" {
+                        scan.texts.push(s.clone());
+                    }
+                }
                 match (key.as_str(), v) {
                     ("content_html", Value::String(s)) => scan.html.push(s.clone()),
                     (k, Value::String(s))
@@ -312,6 +331,29 @@ mod tests {
             scan.problems
         );
         assert!(raw_active_tags("<p>&lt;script&gt; <scripts></p>").is_empty());
+    }
+
+    #[test]
+    fn text_values_are_read_as_a_reader_that_takes_them_for_html_would() {
+        let once = xml_feed(
+            "f",
+            "<rss><item><title>&lt;img src=x onerror=y&gt;</title></item></rss>",
+        );
+        assert_eq!(once.texts, ["<img src=x onerror=y>"]);
+        assert!(makes_element(&once.texts[0]));
+        let twice = xml_feed(
+            "f",
+            "<rss><item><title>&amp;lt;img src=x&amp;gt;</title>\
+             <description>&lt;p&gt;html&lt;/p&gt;</description></item></rss>",
+        );
+        assert_eq!(twice.texts, ["&lt;img src=x&gt;"]);
+        assert!(!makes_element(&twice.texts[0]));
+        assert!(!makes_element("a < b, 1<2"));
+        let json = json_feed(
+            "j",
+            r#"{"items":[{"title":"<b>x</b>","content_html":"<p>y</p>"}]}"#,
+        );
+        assert_eq!(json.texts, ["<b>x</b>"]);
     }
 
     #[test]

@@ -49,7 +49,10 @@ pub fn foafroll(site: &Site) -> Vec<u8> {
         x.leaf("foaf:name", &[], &html_text(channel.display_name()));
         x.start("foaf:weblog", &[]);
         x.start("foaf:Document", &[("rdf:about", about)]);
-        x.opt_leaf("dc:title", channel.title.as_deref().map(html_text).as_deref());
+        x.opt_leaf(
+            "dc:title",
+            channel.title.as_deref().map(html_text).as_deref(),
+        );
         if let Some(feed) = &feed {
             x.start("rdfs:seeAlso", &[]);
             x.empty("rss:channel", &[("rdf:about", feed)]);

@@ -51,7 +51,11 @@ pub fn rss20(site: &Site) -> Vec<u8> {
         };
         let link = item.link.as_deref().map(|l| site.absolute(l));
         x.start("item", &[]);
-        x.leaf("title", &[], &html_text(&super::prefixed_title(channel, item)));
+        x.leaf(
+            "title",
+            &[],
+            &html_text(&super::prefixed_title(channel, item)),
+        );
         let permalink = if link.as_deref() == Some(item.id.as_str()) {
             "true"
         } else {
@@ -133,11 +137,18 @@ pub fn rss10(site: &Site) -> Vec<u8> {
             continue;
         };
         x.start("item", &[("rdf:about", &about(item))]);
-        x.leaf("title", &[], &html_text(&super::prefixed_title(channel, item)));
+        x.leaf(
+            "title",
+            &[],
+            &html_text(&super::prefixed_title(channel, item)),
+        );
         x.leaf("link", &[], &about(item));
         x.opt_leaf("content:encoded", super::body(item));
         x.leaf("dc:date", &[], &iso(&item.date));
-        x.opt_leaf("dc:creator", item.author_name.as_deref().map(html_text).as_deref());
+        x.opt_leaf(
+            "dc:creator",
+            item.author_name.as_deref().map(html_text).as_deref(),
+        );
         x.end();
     }
     x.finish()
