@@ -73,8 +73,25 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("orrery: {err:#}");
+            eprintln!("orrery: {}", message(&err));
             std::process::ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, `: `-joined, leaving out a cause the text already states (many
+/// errors quote their source in their own message).
+fn message(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }

@@ -49,8 +49,8 @@ pub const DEFAULT_SECTION: &str = "DEFAULT";
 #[derive(Debug, PartialEq, Eq)]
 pub struct SourceFile {
     pub path: PathBuf,
-    /// Base for relative paths in this file's values: the working directory for
-    /// INI files (as in Venus), the file's own directory for TOML files.
+    /// Base for relative paths in this file's values: the file's own directory (Venus used
+    /// the working directory, the same for a planet run from its own directory).
     pub base_dir: PathBuf,
 }
 
@@ -149,6 +149,8 @@ pub struct Ini {
     defaults: Section,
     /// In order of first appearance.
     sections: IndexMap<String, Section>,
+    /// Lines read as Python read them, but that do not say what they seem to.
+    warnings: Vec<SyntaxError>,
 }
 
 /// Python 2 `str.isspace()` on one byte-string character.
@@ -225,6 +227,22 @@ impl Ini {
             }
             match option_line(line) {
                 Some((key, value)) => {
+                    if line.starts_with('[') {
+                        let section = match current {
+                            Some(Some(i)) => self
+                                .sections
+                                .get_index(i)
+                                .map_or(DEFAULT_SECTION, |(name, _)| name.as_str()),
+                            _ => DEFAULT_SECTION,
+                        };
+                        self.warnings.push(SyntaxError {
+                            origin: origin.clone(),
+                            message: format!(
+                                "{:?} looks like a section header missing its `]`; it is read as option `{key}` of [{section}], and the lines after it change [{section}]",
+                                excerpt(line)
+                            ),
+                        });
+                    }
                     self.flush(current, pending.take());
                     pending = Some((
                         key,
@@ -318,6 +336,7 @@ impl Ini {
 
     /// Merges `other` on top of this document, as reading it after this one would.
     pub fn merge(&mut self, other: Ini) {
+        self.warnings.extend(other.warnings);
         for (key, value) in other.defaults.entries {
             self.defaults.set(key, value);
         }
@@ -338,6 +357,11 @@ impl Ini {
     }
 
     /// Section names in order of first appearance (without `DEFAULT`).
+    /// Malformed lines that were read anyway (as Python's `ConfigParser` read them).
+    pub fn syntax_warnings(&self) -> &[SyntaxError] {
+        &self.warnings
+    }
+
     pub fn sections(&self) -> impl Iterator<Item = &str> {
         self.sections.keys().map(String::as_str)
     }
@@ -549,12 +573,12 @@ fn percent_format<'a>(
     Ok(out)
 }
 
-/// Builds a [`SourceFile`] for an INI file, whose relative paths Venus
-/// resolved against the working directory.
-pub fn ini_source(path: &Path, cwd: &Path) -> Arc<SourceFile> {
+/// Builds a [`SourceFile`] for an INI file whose relative paths start at `base` (the file's
+/// directory).
+pub fn ini_source(path: &Path, base: &Path) -> Arc<SourceFile> {
     Arc::new(SourceFile {
         path: path.to_owned(),
-        base_dir: cwd.to_owned(),
+        base_dir: base.to_owned(),
     })
 }
 

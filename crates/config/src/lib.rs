@@ -95,16 +95,29 @@ fn join_lines(errors: &[SyntaxError]) -> String {
 /// Where relative paths and themes are looked up.
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
-    /// Base for relative paths in INI files, as Venus used the working directory.
+    /// The working directory: configuration paths given on the command line are relative to
+    /// it. Relative paths *inside* a configuration are relative to that file's directory.
     pub cwd: PathBuf,
     /// Directories holding shipped themes, searched after `cwd`.
     pub theme_dirs: Vec<PathBuf>,
     /// Names of the themes built into the program: an `output_theme` naming one of them is not
-    /// reported as missing when no directory of that name exists.
+    /// reported as missing when no directory of that name exists. When the list is given, an
+    /// `output_theme` found nowhere is an error ([`Error::Invalid`]); when it is empty (the
+    /// caller does not know the program's themes) it is only a warning.
     pub builtin_themes: Vec<String>,
 }
 
 impl LoadOptions {
+    /// The planet's own directory: that of the first configuration file. Relative paths in
+    /// the configuration, and the defaults (`cache`, `output`, themes), start there, so a
+    /// planet directory moved elsewhere keeps working in its new place.
+    pub fn planet_dir(&self, configs: &[PathBuf]) -> PathBuf {
+        configs
+            .first()
+            .map(|path| file_dir(&self.cwd.join(path), &self.cwd))
+            .unwrap_or_else(|| self.cwd.clone())
+    }
+
     /// Options rooted at the process's working directory.
     pub fn from_current_dir() -> Result<Self, Error> {
         let cwd = std::env::current_dir().map_err(|error| Error::Io {
@@ -131,7 +144,10 @@ pub struct Config {
     /// Section name → the reading list it came from.
     listed: HashMap<String, String>,
     warnings: Vec<String>,
+    /// The planet's directory (that of the first file): the base of the defaults.
     cwd: PathBuf,
+    /// The working directory, where Venus looked for relative input files.
+    workdir: PathBuf,
 }
 
 /// Reads a configuration file with the size cap; a file that is not UTF-8
@@ -167,6 +183,15 @@ pub(crate) fn read_text(path: &Path, warnings: &mut Vec<String>) -> Result<Strin
     })
 }
 
+/// The directory of a configuration file (given absolute): the base of its relative paths.
+fn file_dir(absolute: &Path, cwd: &Path) -> PathBuf {
+    absolute
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_owned)
+        .unwrap_or_else(|| cwd.to_owned())
+}
+
 fn is_toml(path: &Path, text: &str) -> bool {
     match path.extension().and_then(|e| e.to_str()) {
         Some("toml") => true,
@@ -193,11 +218,8 @@ impl Config {
         for path in paths {
             let absolute = opts.cwd.join(path);
             let text = read_text(&absolute, &mut warnings)?;
+            let base = file_dir(&absolute, &opts.cwd);
             if is_toml(path, &text) {
-                let base = absolute
-                    .parent()
-                    .map(Path::to_owned)
-                    .unwrap_or_else(|| opts.cwd.clone());
                 let file = Arc::new(SourceFile {
                     path: path.clone(),
                     base_dir: base,
@@ -211,7 +233,7 @@ impl Config {
                 declared.extend(found);
                 files.push(file);
             } else {
-                let file = ini::ini_source(path, &opts.cwd);
+                let file = ini::ini_source(path, &base);
                 ini.read_str(&text, &file).map_err(Error::Syntax)?;
                 files.push(file);
             }
@@ -234,7 +256,8 @@ impl Config {
             reading_lists: Vec::new(),
             listed: HashMap::new(),
             warnings: Vec::new(),
-            cwd: opts.cwd.clone(),
+            cwd: opts.planet_dir(paths),
+            workdir: opts.cwd.clone(),
         };
         config.merge_theme(opts, &mut warnings)?;
         config.warnings = warnings;
@@ -250,25 +273,45 @@ impl Config {
         else {
             return Ok(());
         };
-        let Some(dir) = theme::find(&name, &opts.cwd, &opts.theme_dirs) else {
-            if opts.builtin_themes.contains(&name) {
+        let base = self.theme_base();
+        let Some(dir) = theme::find(&name, &base, &opts.theme_dirs) else {
+            // A native theme directory (theme.toml), a bundled theme, or a Venus-style path to
+            // one (`/srv/venus/themes/classic_fancy`): publishing finds those.
+            let basename = Path::new(&name)
+                .file_name()
+                .and_then(|b| b.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            if base.join(&name).is_dir()
+                || opts.builtin_themes.contains(&name)
+                || opts.builtin_themes.contains(&basename)
+            {
                 return Ok(());
             }
-            warnings.push(format!("unable to find theme {name} (no {name}/config.ini in the working directory or the theme directories)"));
-            return Ok(());
+            let why = format!(
+                "unable to find theme {name} (no {name}/config.ini beside the configuration or in the theme directories)"
+            );
+            if opts.builtin_themes.is_empty() {
+                // The caller does not know the program's own themes: only a notice.
+                warnings.push(why);
+                return Ok(());
+            }
+            let origin = self
+                .ini
+                .raw("Planet", "output_theme")
+                .map(|v| v.origin.to_string())
+                .unwrap_or_default();
+            return Err(Error::Invalid {
+                origin,
+                option: "output_theme".into(),
+                message: format!(
+                    "no theme {name:?}: not a bundled theme ({}) nor a directory with a config.ini beside the configuration or in a --theme-dir",
+                    opts.builtin_themes.join(", ")
+                ),
+            });
         };
         let user_dirs = lookup::template_directories(&self.ini, &self.cwd)?;
-        let config_dirs: Vec<PathBuf> = self
-            .files
-            .iter()
-            .map(|f| {
-                self.cwd
-                    .join(&f.path)
-                    .parent()
-                    .map(Path::to_owned)
-                    .unwrap_or_else(|| self.cwd.clone())
-            })
-            .collect();
+        let config_dirs: Vec<PathBuf> = self.files.iter().map(|f| f.base_dir.clone()).collect();
         let (merged, theme) = theme::merge(
             &dir,
             std::mem::take(&mut self.ini),
@@ -301,7 +344,9 @@ impl Config {
                 .section(&section)
                 .and_then(|s| s.origin())
                 .map(|o| o.file.base_dir.clone());
-            let path = match resolve::location(&section, base.as_deref().unwrap_or(&self.cwd)) {
+            let (found, moved) = self.input(&section, base.as_deref().unwrap_or(&self.cwd));
+            self.warnings.extend(moved);
+            let path = match found {
                 Location::File(p) => Some(p),
                 Location::Http(_) => None,
                 Location::Unsupported(_) => {
@@ -428,6 +473,37 @@ impl Config {
             added += 1;
         }
         added
+    }
+
+    /// Where a section name points, as [`resolve::location`] says, except that a relative
+    /// local file found only relative to the working directory (where Venus looked) is taken
+    /// from there, with a warning.
+    pub(crate) fn input(&self, name: &str, base: &Path) -> (Location, Option<String>) {
+        let found = resolve::location(name, base);
+        if let Location::File(path) = &found {
+            let legacy = self.workdir.join(name);
+            if Path::new(name).is_relative()
+                && base != self.workdir
+                && !path.exists()
+                && legacy.exists()
+            {
+                let warning = format!(
+                    "{name}: not found beside the configuration ({}); read from the working directory, as Venus did; write its path relative to the configuration file",
+                    path.display()
+                );
+                return (Location::File(legacy), Some(warning));
+            }
+        }
+        (found, None)
+    }
+
+    /// The directory a relative `output_theme` starts from: that of the file setting it.
+    pub(crate) fn theme_base(&self) -> PathBuf {
+        self.ini
+            .raw("Planet", "output_theme")
+            .filter(|v| self.files.iter().any(|f| Arc::ptr_eq(f, &v.origin.file)))
+            .map(|v| v.origin.file.base_dir.clone())
+            .unwrap_or_else(|| self.cwd.clone())
     }
 
     /// URLs of reading lists still to be fetched.

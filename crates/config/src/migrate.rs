@@ -56,8 +56,9 @@ pub fn ini_to_toml(
         )));
     }
     let resolved = Config::load(&[ini_path.to_owned()], opts)?.resolve()?;
+    let ini_dir = opts.planet_dir(&[ini_path.to_owned()]);
     let mut ini = Ini::new();
-    ini.read_str(&text, &ini_source(ini_path, &opts.cwd))
+    ini.read_str(&text, &ini_source(ini_path, &ini_dir))
         .map_err(Error::Syntax)?;
 
     let mut kinds: HashMap<&str, Kind> = HashMap::new();
@@ -76,7 +77,7 @@ pub fn ini_to_toml(
     let comments = Comments::scan(&text);
     let mut writer = Writer {
         ini: &ini,
-        rebase: Rebase::new(&opts.cwd, &opts.cwd.join(toml_path)),
+        rebase: Rebase::new(&ini_dir, &opts.cwd.join(toml_path)),
         comments: &comments,
         defaults: interpolated_defaults(&ini),
         out: String::new(),
@@ -128,7 +129,7 @@ fn interpolated_defaults(ini: &Ini) -> Vec<(String, Option<String>, bool)> {
         .collect()
 }
 
-/// Rewrites relative paths written for the working directory so that they
+/// Rewrites relative paths written for the INI file's directory so that they
 /// name the same files from the TOML file's directory.
 struct Rebase {
     cwd: PathBuf,

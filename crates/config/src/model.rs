@@ -22,6 +22,9 @@ pub struct PlanetConfig {
     pub reading_lists: Vec<ReadingList>,
     /// Options orrery ignores, unknown options and other notices, each once.
     pub warnings: Vec<String>,
+    /// The warnings about likely mistakes in the owner's files (unknown or misspelt options,
+    /// malformed lines), also in `warnings`: every command shows these.
+    pub attention: Vec<String>,
 }
 
 impl PlanetConfig {
@@ -64,6 +67,9 @@ pub struct Planet {
     pub output_theme: Option<String>,
     /// The theme directory found for `output_theme`, if any.
     pub theme_dir: Option<PathBuf>,
+    /// Where a theme directory named by a relative `output_theme` is looked for: the directory
+    /// of the file that set it (the planet's directory when none did).
+    pub theme_base: PathBuf,
     /// Theme templates first, then the user's (Venus's theme merge).
     pub template_files: Vec<String>,
     pub template_directories: Vec<PathBuf>,

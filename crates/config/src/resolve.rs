@@ -9,7 +9,7 @@ use std::sync::Arc;
 use regex::Regex;
 
 use crate::ini::py_split;
-use crate::lookup::{Lookup, PLANET};
+use crate::lookup::{invalid, Lookup, PLANET};
 use crate::model::*;
 use crate::options::{self, PLANET_PREDEFINED};
 use crate::toml_format::Declared;
@@ -234,7 +234,10 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
                 .section(section)
                 .and_then(|s| s.origin())
                 .map(|o| o.file.base_dir.clone());
-            let location = location(section, base.as_deref().unwrap_or(&config.cwd));
+            let (location, moved) = config.input(section, base.as_deref().unwrap_or(&config.cwd));
+            if let Some(warning) = moved {
+                warnings.push(warning);
+            }
             if let Location::Unsupported(url) = &location {
                 warnings.push(format!(
                     "subscription {url}: only http, https and local files are fetched; skipped"
@@ -292,12 +295,15 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
             }
         }),
     };
-    let log_level = {
-        let text = look.string(None, "log_level", "WARNING")?;
-        log_level(&text).unwrap_or_else(|| {
-            warnings.push(format!("log_level {text:?} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL; using WARNING"));
-            LogLevel::Warning
-        })
+    let log_level = match look.get(None, "log_level")? {
+        None => LogLevel::Warning,
+        Some((text, value)) => log_level(&text).ok_or_else(|| {
+            invalid(
+                value,
+                "log_level",
+                format!("{text:?} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+            )
+        })?,
     };
     let cache_directory = look.path("cache_directory", "cache")?;
     let under_cache = |key: &str, default: &str| -> Result<PathBuf, Error> {
@@ -320,7 +326,17 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
             )?
             .max(1),
         per_host_limit: look.uint(None, "per_host_limit", 2)?.max(1),
-        max_feed_bytes: look.u64("max_feed_bytes", 16 * 1024 * 1024)?,
+        max_feed_bytes: match look.u64("max_feed_bytes", 16 * 1024 * 1024)? {
+            0 => {
+                let value = ini.raw(PLANET, "max_feed_bytes");
+                return Err(Error::Invalid {
+                    origin: value.map(|v| v.origin.to_string()).unwrap_or_default(),
+                    option: "max_feed_bytes".into(),
+                    message: "must be at least 1 (no feed would fit)".into(),
+                });
+            }
+            n => n,
+        },
         max_redirects: look.uint(None, "max_redirects", 5)?,
         allow_https_downgrade: look.bool("allow_https_downgrade", false)?,
     };
@@ -341,6 +357,7 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
         output_dir: look.path("output_dir", "output")?,
         output_theme: look.nonempty(None, "output_theme")?,
         theme_dir: config.theme.as_ref().map(|t| t.dir.clone()),
+        theme_base: config.theme_base(),
         template_files,
         template_directories,
         bill_of_materials: expand(look.list(None, "bill_of_materials", "")?, &subscriptions),
@@ -348,14 +365,14 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
         filter_directories: look.paths("filter_directories", "")?,
         items_per_page: look.uint(None, "items_per_page", 60)?,
         days_per_page: look.uint(None, "days_per_page", 0)?,
-        date_format: look.string(None, "date_format", "%B %d, %Y %I:%M %p")?,
-        new_date_format: look.string(None, "new_date_format", "%B %d, %Y")?,
+        date_format: strftime(&look, "date_format", "%B %d, %Y %I:%M %p")?,
+        new_date_format: strftime(&look, "new_date_format", "%B %d, %Y")?,
         encoding: look.string(None, "encoding", "utf-8")?,
         locale: look.nonempty(None, "locale")?,
         activity_threshold: look.uint(None, "activity_threshold", 0)?,
         new_feed_items: look.uint(None, "new_feed_items", 0)?,
         max_feed_share: look.uint(None, "max_feed_share", 25)?.clamp(1, 100),
-        feed_timeout: look.uint(None, "feed_timeout", 20)?,
+        feed_timeout: at_least(&look, "feed_timeout", 20, 1)?,
         spider_threads,
         cache_keep_entries: look.uint(None, "cache_keep_entries", 10)?,
         http_cache_directory: under_cache("http_cache_directory", "cache")?,
@@ -388,7 +405,42 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
         filter_sections,
         reading_lists: config.reading_lists.clone(),
         warnings: warnings.list,
+        attention: warnings.attention,
     })
+}
+
+/// A strftime pattern (`date_format`, `new_date_format`), checked as the pages will use it:
+/// every `%` directive known, and not empty (a date would vanish from the page).
+fn strftime(look: &Lookup<'_>, key: &str, default: &str) -> Result<String, Error> {
+    let Some((text, value)) = look.get(None, key)? else {
+        return Ok(default.to_owned());
+    };
+    if text.trim().is_empty() {
+        return Err(invalid(
+            value,
+            key,
+            format!("is empty: dates would show as nothing (Venus's default is {default:?})"),
+        ));
+    }
+    let bad = chrono::format::StrftimeItems::new(&text)
+        .any(|item| matches!(item, chrono::format::Item::Error));
+    if bad {
+        return Err(invalid(
+            value,
+            key,
+            format!("{text:?} is not a valid strftime pattern (an unknown `%` directive; write `%%` for a percent sign)"),
+        ));
+    }
+    Ok(text)
+}
+
+/// A whole number option of `[Planet]` with a lower bound.
+fn at_least(look: &Lookup<'_>, key: &str, default: u32, min: u32) -> Result<u32, Error> {
+    let n = look.uint(None, key, default)?;
+    match look.get(None, key)? {
+        Some((_, value)) if n < min => Err(invalid(value, key, format!("must be at least {min}"))),
+        _ => Ok(n),
+    }
 }
 
 /// The normalization overrides of a section (or the planet's, for `None`).
@@ -397,16 +449,20 @@ fn normalization(
     section: Option<&str>,
     warnings: &mut Warnings,
 ) -> Result<Normalization, Error> {
-    let future_dates = match look.string(section, "future_dates", "keep")?.as_str() {
-        "ignore_date" => FutureDates::IgnoreDate,
-        "ignore_entry" => FutureDates::IgnoreEntry,
-        "keep" => FutureDates::Keep,
-        other => {
-            warnings.push(format!(
-                "future_dates {other:?} is not keep, ignore_date or ignore_entry; using keep"
-            ));
-            FutureDates::Keep
-        }
+    let future_dates = match look.get(section, "future_dates")? {
+        None => FutureDates::Keep,
+        Some((text, value)) => match text.trim() {
+            "ignore_date" => FutureDates::IgnoreDate,
+            "ignore_entry" => FutureDates::IgnoreEntry,
+            "keep" => FutureDates::Keep,
+            other => {
+                return Err(invalid(
+                    value,
+                    "future_dates",
+                    format!("{other:?} is not keep, ignore_date or ignore_entry"),
+                ))
+            }
+        },
     };
     let mut regex = |key: &str| -> Result<Option<String>, Error> {
         let pattern = look.nonempty(section, key)?;

@@ -106,6 +106,12 @@ fn without_origins(mut config: PlanetConfig) -> PlanetConfig {
         }
     }
     config.warnings.sort();
+    for warning in &mut config.attention {
+        if let Some(at) = warning.find(": option") {
+            warning.replace_range(..at, "");
+        }
+    }
+    config.attention.sort();
     config.planet.options.remove("allow_https_downgrade");
     config
 }
@@ -155,14 +161,20 @@ fn toml_paths_are_relative_to_the_file() {
         config.subscriptions[0].location,
         orrery_config::Location::File(dir.path().join("etc/feed.xml"))
     );
-    // INI paths stay relative to the working directory, as in Venus.
+    // So are INI paths (Venus used the working directory; the same when run from the planet's
+    // directory), and the defaults.
     write(
         dir.path(),
         "etc/planet.ini",
-        "[Planet]\ncache_directory = cache\n",
+        "[Planet]\ncache_directory = cache\n[feed.xml]\n",
     );
     let config = load(dir.path(), &["etc/planet.ini"]).unwrap();
-    assert_eq!(config.planet.cache_directory, dir.path().join("cache"));
+    assert_eq!(config.planet.cache_directory, dir.path().join("etc/cache"));
+    assert_eq!(config.planet.output_dir, dir.path().join("etc/output"));
+    assert_eq!(
+        config.subscriptions[0].location,
+        orrery_config::Location::File(dir.path().join("etc/feed.xml"))
+    );
 }
 
 /// Loads `text` as `name` and returns the error message.

@@ -136,6 +136,7 @@ fn run_on(
     let mut summary = Summary {
         planet: config.planet.name.clone(),
         warnings: config.warnings.clone(),
+        attention: config.attention.clone(),
         ..Summary::default()
     };
     for sub in &config.subscriptions {
@@ -153,7 +154,7 @@ fn run_on(
         summary.published = Some(publish::publish(
             &config,
             &store,
-            &options.load.cwd,
+            &config.planet.theme_base,
             Utc::now(),
         )?);
     }

@@ -69,6 +69,9 @@ pub struct Summary {
     pub published: Option<Published>,
     /// Configuration notices (ignored options, unusable reading lists...).
     pub warnings: Vec<String>,
+    /// The notices about likely mistakes (misspelt options, malformed lines), also in
+    /// `warnings`: shown by every run, on a terminal or not.
+    pub attention: Vec<String>,
 }
 
 impl Summary {

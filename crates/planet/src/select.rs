@@ -161,11 +161,13 @@ fn subscription_channel(
     channel
 }
 
-/// What the status page tells beyond the last fetch: when the feed last brought a new entry,
+/// What the status page tells beyond the last fetch: the date of the feed's newest entry,
 /// and, when it is not to be fetched for a while, until when and why, so that "not fetched
 /// this time" is not mistaken for a fault of the planet.
 fn add_activity(channel: &mut Channel, feed: &StoredFeed, now: DateTime<Utc>) {
-    channel.last_new_entry = feed.health.last_new_entry;
+    // The date of the newest post, as a reader means "last new entry"; the time it was
+    // first seen would make an old post found late look recent.
+    channel.last_new_entry = feed.health.newest_entry;
     let due = feed.http.next_fetch_after.filter(|due| *due > now);
     channel.next_fetch = due;
     channel.next_fetch_reason = due

@@ -95,10 +95,36 @@ fn canonical(path: &Path) -> Result<PathBuf, Error> {
 }
 
 fn finish(tokens: &[Located], output: &str) -> Result<String, Error> {
-    emit::emit(tokens, output).map_err(|e| match tokens.get(e.at) {
-        Some(t) => syntax(&t.file, t.line, e.message),
-        None => syntax(output, 0, e.message),
-    })
+    emit::emit(tokens, output)
+        .map(|text| generator_meta(&text))
+        .map_err(|e| match tokens.get(e.at) {
+            Some(t) => syntax(&t.file, t.line, e.message),
+            None => syntax(output, 0, e.message),
+        })
+}
+
+/// Venus themes write `<meta name="generator" content="<TMPL_VAR generator>">`, where
+/// `generator` is the generator's URI, empty unless `generator_uri` is set: the tag then
+/// names the program (`generator_name`) instead of nothing.
+fn generator_meta(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("<meta") {
+        out.push_str(&rest[..at]);
+        let tag_end = rest[at..].find('>').map_or(rest.len(), |e| at + e + 1);
+        let tag = &rest[at..tag_end];
+        if tag.contains("name=\"generator\"") {
+            out.push_str(
+                &tag.replace("{{ generator }}", "{{ generator_name }}")
+                    .replace("{{ generator|", "{{ generator_name|"),
+            );
+        } else {
+            out.push_str(tag);
+        }
+        rest = &rest[tag_end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn syntax(file: &str, line: usize, message: String) -> Error {

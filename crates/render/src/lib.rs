@@ -126,6 +126,13 @@ pub fn render_site(
             report.copied.push(rel);
         }
     }
+    let now: Vec<String> = report
+        .written
+        .iter()
+        .chain(&report.copied)
+        .cloned()
+        .collect();
+    report.removed = output::replace_manifest(output_dir, &now)?;
     Ok(report)
 }
 

@@ -186,6 +186,9 @@ pub struct Report {
     pub written: Vec<String>,
     /// Static files copied, relative to the output directory.
     pub copied: Vec<String>,
+    /// Files the previous publishing wrote and this one did not (a theme's stylesheet after
+    /// switching themes), removed; relative to the output directory.
+    pub removed: Vec<String>,
     /// Problems worth telling the owner about (a missing face image, an
     /// output no template or generator knows).
     pub warnings: Vec<String>,

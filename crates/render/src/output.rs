@@ -127,3 +127,48 @@ pub fn copy_atomic(source: &Source, dir: &Path, rel: &Path) -> Result<(), Error>
     }
     publish(temp, &target)
 }
+
+/// The list of the files the last publishing wrote, in the output directory: the files a run
+/// may remove when the next one no longer writes them (a theme switched, a face dropped).
+/// Files orrery did not write are never on it, so never removed.
+pub const MANIFEST: &str = ".orrery.written";
+
+/// Removes the files the previous run wrote (by `dir`'s manifest) that `now` does not hold,
+/// then records `now` as the manifest. Returns the files removed, relative to `dir`.
+pub fn replace_manifest(dir: &Path, now: &[String]) -> Result<Vec<String>, Error> {
+    let previous = fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default();
+    let mut removed = Vec::new();
+    for rel in previous.lines() {
+        if rel.is_empty() || now.iter().any(|n| n == rel) {
+            continue;
+        }
+        let Some(path) = crate::theme::safe_relative(rel) else {
+            continue;
+        };
+        let target = dir.join(&path);
+        let is_file = fs::symlink_metadata(&target).is_ok_and(|m| m.is_file());
+        if is_file && fs::remove_file(&target).is_ok() {
+            removed.push(rel.to_owned());
+            // Directories left empty go too (never `dir` itself).
+            let mut parent = target.parent();
+            while let Some(p) = parent.filter(|p| *p != dir && p.starts_with(dir)) {
+                if fs::remove_dir(p).is_err() {
+                    break;
+                }
+                parent = p.parent();
+            }
+        }
+    }
+    let mut staged = Staged::new(dir, Path::new(MANIFEST))?;
+    let mut text = String::new();
+    for rel in now {
+        text.push_str(rel);
+        text.push('\n');
+    }
+    staged
+        .writer()
+        .write_all(text.as_bytes())
+        .map_err(|e| staged.write_error(e))?;
+    staged.publish()?;
+    Ok(removed)
+}

@@ -220,6 +220,7 @@ fn every_output_is_written_without_leftovers() {
     assert_eq!(written, expected);
     let mut all: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
     all.extend([
+        ".orrery.written".to_owned(),
         "images/feed-icon-10x10.svg".to_owned(),
         "planet.css".to_owned(),
     ]);

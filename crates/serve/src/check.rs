@@ -114,8 +114,11 @@ impl fmt::Display for Report {
         }
         writeln!(
             f,
-            "{} subscriptions, {} fetched: {}",
-            self.subscriptions,
+            "{}, {} fetched: {}",
+            match self.subscriptions {
+                1 => "1 subscription".to_owned(),
+                n => format!("{n} subscriptions"),
+            },
             self.fetched,
             match self.findings.len() {
                 0 => "no problems".to_owned(),
@@ -168,8 +171,27 @@ pub fn check(options: &Options, offline: bool) -> Result<Report, Error> {
         message: w.split_once(": ").map_or(w.as_str(), |(_, m)| m).to_owned(),
         fix: None,
     }));
+    if resolved.planet.link.trim().is_empty() {
+        let at = config
+            .ini()
+            .raw("Planet", "link")
+            .map(|v| v.origin.to_string())
+            .unwrap_or_else(|| {
+                options
+                    .configs
+                    .first()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            });
+        findings.push(finding(
+            Kind::Config,
+            &at,
+            "option `link` is empty: the published feeds get no link to the site and no self \
+             link; set it to the planet's public URL",
+        ));
+    }
     findings.extend(duplicates(&resolved.subscriptions));
-    findings.extend(faces(&config, &resolved, &options.load.cwd));
+    findings.extend(faces(&config, &resolved, &resolved.planet.theme_base));
     let mut fetched = 0;
     if let Some((runtime, fetcher)) = &online {
         let feeds = feeds(runtime, fetcher, &resolved.subscriptions);

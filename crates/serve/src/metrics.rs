@@ -11,7 +11,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
-use crate::schedule::not_due;
+use crate::schedule::{backing_off, not_due};
 
 /// What `/metrics` answers with.
 pub(crate) const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -127,9 +127,13 @@ impl Metrics {
 
     /// Counts what a round brought.
     pub(crate) fn fetched(&self, summary: &Summary) {
-        let failing = summary.failed().count();
+        let backing_off = summary.feeds.iter().filter(|f| backing_off(f)).count();
+        let failing = summary.failed().count() + backing_off;
         let not_due = summary.feeds.iter().filter(|f| not_due(f)).count();
-        let skipped = summary.skipped().count().saturating_sub(not_due);
+        let skipped = summary
+            .skipped()
+            .count()
+            .saturating_sub(not_due + backing_off);
         let ok = summary
             .feeds
             .len()

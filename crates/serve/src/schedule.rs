@@ -41,7 +41,7 @@ impl Seen {
                 .iter()
                 .filter(|f| match f.outcome {
                     FeedOutcome::Failed { .. } => true,
-                    FeedOutcome::Skipped { .. } => was_failing(&f.url),
+                    FeedOutcome::Skipped { .. } => was_failing(&f.url) || backing_off(f),
                     _ => false,
                 })
                 .map(|f| f.url.clone())
@@ -154,12 +154,21 @@ fn earliest_due(summary: &Summary) -> Option<DateTime<Utc>> {
         .min()
 }
 
-/// Skipped only because its time has not come: not gone, nor asked to wait.
+/// Skipped only because its time has not come: not gone, nor asked to wait, nor failing and
+/// waiting for its back-off (see [`backing_off`]).
 pub(crate) fn not_due(feed: &FeedReport) -> bool {
+    matches!(feed.outcome, FeedOutcome::Skipped { .. })
+        && feed.next_due.is_some_and(|due| {
+            due.reason != DueReason::RetryAfter && due.reason != DueReason::Backoff
+        })
+}
+
+/// Skipped because it keeps failing and waits for its back-off: still a failing feed.
+pub(crate) fn backing_off(feed: &FeedReport) -> bool {
     matches!(feed.outcome, FeedOutcome::Skipped { .. })
         && feed
             .next_due
-            .is_some_and(|due| due.reason != DueReason::RetryAfter)
+            .is_some_and(|due| due.reason == DueReason::Backoff)
 }
 
 /// Completes once a stop has been asked for.
@@ -340,14 +349,17 @@ mod tests {
         let after = Seen::of(&waiting, Some(&before));
         assert_eq!(after, before);
         assert!(!needs_publishing(&waiting, Some(&before), &after));
-        // Without a previous round, nothing says it failed.
-        assert!(Seen::of(&waiting, None).failing.is_empty());
+        // Without a previous round (a restarted server), the back-off itself says it fails.
+        assert_eq!(Seen::of(&waiting, None), before);
     }
 
     #[test]
     fn not_due_is_told_from_other_skips() {
         assert!(not_due(&waiting("a", DueReason::CacheControl)));
-        assert!(not_due(&waiting("a", DueReason::Backoff)));
+        // A feed waiting for its back-off is failing, not merely not due.
+        assert!(!not_due(&waiting("a", DueReason::Backoff)));
+        assert!(backing_off(&waiting("a", DueReason::Backoff)));
+        assert!(!backing_off(&waiting("a", DueReason::CacheControl)));
         assert!(!not_due(&waiting("a", DueReason::RetryAfter)));
         let gone = report(
             "a",

@@ -237,14 +237,25 @@ async fn a_failing_feed_backs_off_without_rebuilding_the_site() {
     std::fs::write(&config, ini).unwrap();
     let server = Running::start(&planet, Some(Duration::from_secs(1))).await;
 
-    // Retried after one round, then after two: the round between leaves it.
-    let metrics = eventually("a round with the failing feed not due", || async {
+    // Retried after one round, then after two: the rounds between leave it, and it still
+    // counts as failing there, never as merely not due.
+    let metrics = eventually("four rounds", || async {
         let m = server.metrics().await;
-        (m.get("orrery_feeds_not_due_total") >= Some(&2.0)).then_some(m)
+        (m.get("orrery_updates_total{result=\"ok\"}") >= Some(&4.0)).then_some(m)
     })
     .await;
-    assert!(metrics["orrery_updates_total{result=\"ok\"}"] >= 3.0);
-    assert!(metrics.contains_key("orrery_feeds{state=\"not_due\"}"));
+    assert_eq!(
+        metrics["orrery_feeds{state=\"failing\"}"], 1.0,
+        "{metrics:?}"
+    );
+    assert_eq!(
+        metrics
+            .get("orrery_feeds_not_due_total")
+            .copied()
+            .unwrap_or(0.0),
+        0.0,
+        "{metrics:?}"
+    );
     // Published once: the failure neither started nor ended since.
     assert_eq!(metrics["orrery_publishes_total"], 1.0);
     assert!(server.get("/").await.body.contains("First post"));

@@ -74,6 +74,9 @@ pub const MIGRATIONS: &[&str] = &[
     "ALTER TABLE feeds ADD COLUMN next_fetch_reason TEXT;
     UPDATE feeds SET next_fetch_reason = 'retry-after' WHERE next_fetch_after IS NOT NULL;
     ALTER TABLE feeds ADD COLUMN ttl_seconds INTEGER;",
+    // 3: the feeds that carried a blacklisted entry (newline-separated URLs), so that taking it
+    // off the blacklist can make those feeds send it again.
+    "ALTER TABLE blacklist ADD COLUMN feeds TEXT;",
 ];
 
 /// Records the outcome of a fetch. `?11` (the error) is NULL on success, which resets the
@@ -167,6 +170,20 @@ pub const INSERT_BLACKLIST: &str = "
     ON CONFLICT (entry_id) DO UPDATE SET reason = excluded.reason";
 
 pub const DELETE_BLACKLIST: &str = "DELETE FROM blacklist WHERE entry_id = ?1";
+
+pub const SELECT_BLACKLIST_FEEDS: &str = "SELECT feeds FROM blacklist WHERE entry_id = ?1";
+
+pub const UPDATE_BLACKLIST_FEEDS: &str = "UPDATE blacklist SET feeds = ?2 WHERE entry_id = ?1";
+
+pub const SELECT_FEEDS_OF_ENTRY: &str =
+    "SELECT DISTINCT feed_url FROM entries WHERE entry_id = ?1 ORDER BY feed_url";
+
+/// Forgets a feed's validators: its next fetch is a full GET, never a 304, so entries it
+/// still carries are read again.
+pub const CLEAR_VALIDATORS: &str =
+    "UPDATE feeds SET etag = NULL, last_modified = NULL WHERE url = ?1";
+
+pub const CLEAR_ALL_VALIDATORS: &str = "UPDATE feeds SET etag = NULL, last_modified = NULL";
 
 pub const SELECT_BLACKLIST: &str =
     "SELECT entry_id, added_at, reason FROM blacklist ORDER BY entry_id";

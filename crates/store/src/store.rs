@@ -166,23 +166,60 @@ impl Store {
     /// id is never stored again.
     pub fn blacklist_add(&mut self, entry_id: &str, reason: Option<&str>) -> Result<usize, Error> {
         self.write(|tx| {
+            let feeds: Vec<String> = tx
+                .prepare_cached(sql::SELECT_FEEDS_OF_ENTRY)?
+                .query_map([entry_id], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
             tx.prepare_cached(sql::INSERT_BLACKLIST)?.execute(params![
                 entry_id,
                 seconds(Utc::now()),
                 reason
             ])?;
+            // Blacklisted again: the feeds seen now join those recorded before.
+            let mut all: Vec<String> = tx
+                .prepare_cached(sql::SELECT_BLACKLIST_FEEDS)?
+                .query_row([entry_id], |row| row.get::<_, Option<String>>(0))?
+                .map(|text| text.lines().map(str::to_owned).collect())
+                .unwrap_or_default();
+            for feed in feeds {
+                if !all.contains(&feed) {
+                    all.push(feed);
+                }
+            }
+            tx.prepare_cached(sql::UPDATE_BLACKLIST_FEEDS)?
+                .execute(params![entry_id, all.join("\n")])?;
             tx.prepare_cached(sql::DELETE_ENTRIES_BY_ID)?
                 .execute([entry_id])
         })
     }
 
-    /// Returns whether the id was blacklisted. Its entries come back with the next fetch.
+    /// Returns whether the id was blacklisted. Its entries come back with the next fetch: the
+    /// feeds that carried it forget their validators (`ETag`, `Last-Modified`), so that fetch
+    /// is a full GET and not a 304 (every feed, for an id no stored copy of which was seen).
     pub fn blacklist_remove(&mut self, entry_id: &str) -> Result<bool, Error> {
         self.write(|tx| {
-            Ok(tx
-                .prepare_cached(sql::DELETE_BLACKLIST)?
-                .execute([entry_id])?
-                > 0)
+            let feeds: Option<Option<String>> = tx
+                .prepare_cached(sql::SELECT_BLACKLIST_FEEDS)?
+                .query_row([entry_id], |row| row.get(0))
+                .optional()?;
+            let Some(feeds) = feeds else {
+                return Ok(false);
+            };
+            let known: Vec<&str> = feeds
+                .as_deref()
+                .map(|list| list.lines().filter(|l| !l.is_empty()).collect())
+                .unwrap_or_default();
+            if known.is_empty() {
+                // Blacklisted before any copy was stored (or before feeds were recorded): any
+                // feed may be holding it back.
+                tx.prepare_cached(sql::CLEAR_ALL_VALIDATORS)?.execute([])?;
+            }
+            for url in known {
+                tx.prepare_cached(sql::CLEAR_VALIDATORS)?.execute([url])?;
+            }
+            tx.prepare_cached(sql::DELETE_BLACKLIST)?
+                .execute([entry_id])?;
+            Ok(true)
         })
     }
 

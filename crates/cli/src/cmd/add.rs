@@ -44,18 +44,20 @@ pub struct AddArgs {
     /// The name shown on the page [default: the feed's title].
     #[arg(long)]
     name: Option<String>,
-    /// The configuration file to change (Venus INI, or TOML by extension).
-    #[arg(long = "config", short = 'c', default_value = "config.ini")]
-    config: PathBuf,
+    /// The configuration file to change (Venus INI, or TOML by extension)
+    /// [default: planet.ini, config.ini, planet.toml or config.toml, the first found].
+    #[arg(long = "config", short = 'c')]
+    config: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
 pub struct RemoveArgs {
     /// The subscription's feed URL, as written in the configuration.
     url: String,
-    /// The configuration file to change.
-    #[arg(long = "config", short = 'c', default_value = "config.ini")]
-    config: PathBuf,
+    /// The configuration file to change [default: planet.ini, config.ini, planet.toml or
+    /// config.toml, the first found].
+    #[arg(long = "config", short = 'c')]
+    config: Option<PathBuf>,
 }
 
 pub fn run_add(args: AddArgs) -> anyhow::Result<ExitCode> {
@@ -68,13 +70,17 @@ pub fn run_add(args: AddArgs) -> anyhow::Result<ExitCode> {
         .name
         .or(found.title)
         .unwrap_or_else(|| found.url.clone());
-    subscribe(&args.config, &found.url, &name)?;
+    subscribe(
+        &super::config_file(args.config.as_deref())?,
+        &found.url,
+        &name,
+    )?;
     println!("subscribed to {} as {name:?}", found.url);
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn run_remove(args: RemoveArgs) -> anyhow::Result<ExitCode> {
-    unsubscribe(&args.config, &args.url)?;
+    unsubscribe(&super::config_file(args.config.as_deref())?, &args.url)?;
     println!("unsubscribed from {}", args.url);
     Ok(ExitCode::SUCCESS)
 }

@@ -31,6 +31,7 @@ enum Action {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let options = args.planet.options()?;
+    super::preflight(&options)?;
     let outcome = orrery_planet::with_store(&options, |store| {
         match &args.action {
         Action::Add { id, reason } => store

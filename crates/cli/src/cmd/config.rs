@@ -12,8 +12,9 @@ pub struct Args {
     /// Print as JSON.
     #[arg(long)]
     json: bool,
-    /// Configuration files (Venus INI or TOML); later ones override earlier ones.
-    #[arg(long = "config", short = 'c', required = true)]
+    /// Configuration files (Venus INI or TOML); later ones override earlier ones
+    /// [default: the first of planet.ini, config.ini, planet.toml, config.toml found].
+    #[arg(long = "config", short = 'c')]
     config: Vec<PathBuf>,
     /// A directory of shipped themes, searched after the working directory.
     #[arg(long = "theme-dir")]
@@ -22,7 +23,8 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let opts = super::load_options(&args.theme_dirs)?;
-    let resolved = Config::load(&args.config, &opts)?.resolve()?;
+    let configs = super::config_files(&args.config, &opts.cwd)?;
+    let resolved = Config::load(&configs, &opts)?.resolve()?;
     for warning in &resolved.warnings {
         eprintln!("warning: {warning}");
     }

@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use super::update::PlanetArgs;
+use super::update::{plural, PlanetArgs};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -14,6 +14,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let options = args.planet.options()?;
+    super::preflight(&options)?;
     match orrery_planet::expunge(&options) {
         Ok(done) => {
             if args.planet.chatty() {
@@ -21,11 +22,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let kept = done
                     .kept_per_feed
                     .map_or("no limit per feed".to_owned(), |n| {
-                        format!("newest {n} entries kept per feed")
+                        format!("newest {} kept per feed", plural(n, "entry", "entries"))
                     });
                 println!(
-                    "expunged {} unsubscribed feeds ({} entries) and {} older entries ({kept})",
-                    report.feeds_removed, report.entries_unsubscribed, report.entries_over_limit
+                    "expunged {} ({}) and {} ({kept})",
+                    plural(
+                        report.feeds_removed,
+                        "unsubscribed feed",
+                        "unsubscribed feeds"
+                    ),
+                    plural(report.entries_unsubscribed, "entry", "entries"),
+                    plural(report.entries_over_limit, "older entry", "older entries")
                 );
                 for warning in &done.warnings {
                     println!("warning: {warning}");

@@ -30,8 +30,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("wrote {}", path.display());
     }
     println!(
-        "Publish it with: orrery update --config {}",
-        args.dir.join(CONFIG).display()
+        "Publish it with: cd {} && orrery update",
+        args.dir.display()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -43,7 +43,6 @@ pub fn create(dir: &Path, name: &str, theme: Option<&str>) -> anyhow::Result<Vec
     let root = dir
         .canonicalize()
         .with_context(|| format!("resolving {}", dir.display()))?;
-    let root_text = ini_safe(&root)?;
     let name = name.trim();
     if name.is_empty() || name.contains(['\n', '\r']) {
         bail!("the planet's name must be one non-empty line");
@@ -55,17 +54,17 @@ pub fn create(dir: &Path, name: &str, theme: Option<&str>) -> anyhow::Result<Vec
             let bundled = Theme::bundled_files(theme).with_context(|| {
                 format!("bundled themes: {}", Theme::bundled_names().join(", "))
             })?;
-            let target = root.join("themes").join(theme);
+            let relative = Path::new("themes").join(theme);
             for (rel, bytes) in bundled {
-                files.push((target.join(rel), bytes.to_vec()));
+                files.push((root.join(&relative).join(rel), bytes.to_vec()));
             }
-            Some(ini_safe(&target)?)
+            Some(ini_safe(&relative)?)
         }
         None => None,
     };
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     files.push((root.join(EXAMPLE_FEED), example_feed(&now).into_bytes()));
-    let config = planet_ini(name, &root_text, theme_dir.as_deref());
+    let config = planet_ini(name, theme_dir.as_deref());
     files.push((root.join(CONFIG), config.into_bytes()));
 
     if let Some((existing, _)) = files.iter().find(|(path, _)| path.exists()) {
@@ -88,7 +87,7 @@ pub fn create(dir: &Path, name: &str, theme: Option<&str>) -> anyhow::Result<Vec
     Ok(written)
 }
 
-/// A path as it can stand in a Venus INI value or section name: one line,
+/// A (relative) path as it can stand in a Venus INI value or section name: one line,
 /// no `]` (it would end a section name), no `%(` (interpolation), no ` ;`
 /// (an inline comment).
 fn ini_safe(path: &Path) -> anyhow::Result<String> {
@@ -106,7 +105,7 @@ fn ini_safe(path: &Path) -> anyhow::Result<String> {
     Ok(text.to_owned())
 }
 
-fn planet_ini(name: &str, root: &str, theme: Option<&str>) -> String {
+fn planet_ini(name: &str, theme: Option<&str>) -> String {
     let theme_line = match theme {
         Some(dir) => format!("output_theme = {dir}"),
         None => "# output_theme = classic_fancy".to_owned(),
@@ -116,11 +115,11 @@ fn planet_ini(name: &str, root: &str, theme: Option<&str>) -> String {
 # Planet configuration, in Planet Venus's format: [Planet] for the whole
 # site, then one section per subscription, named by its feed's URL.
 #
-# Publish:         orrery update --config {root}/planet.ini
-# Check settings:  orrery config --config {root}/planet.ini
+# Publish:         orrery update      (in this directory)
+# Check settings:  orrery check -o
 #
-# As in Venus, relative paths are resolved against the working directory;
-# the paths here are written in full so the planet runs from anywhere.
+# Relative paths are resolved against this file's directory, so the planet
+# directory can be moved or copied as a whole.
 
 [Planet]
 # The title, and the public address of the site (used by its feeds).
@@ -130,8 +129,8 @@ owner_name = Anonymous Coward
 owner_email =
 
 # Where fetched entries are kept, and where the site is written.
-cache_directory = {root}/cache
-output_dir = {root}/output
+cache_directory = cache
+output_dir = output
 
 # The look: orrery's own theme, unless this names another bundled theme
 # (see `orrery theme list`) or a theme directory.
@@ -146,14 +145,13 @@ new_date_format = %B %d, %Y
 feed_timeout = 20
 
 # Hackergotchis: give a subscription `face = alice.png`, put the image in
-# {root}/images and uncomment:
-# template_directories = {root}
+# images/ and uncomment:
 # bill_of_materials = images/#{{face}}
 
 # Subscriptions. `name` is shown on the page; any other option (face,
 # nick...) is handed to the templates.
 
-[{root}/{EXAMPLE_FEED}]
+[{EXAMPLE_FEED}]
 name = Example feed
 
 # [https://blog.example.org/feed.xml]
@@ -252,7 +250,8 @@ mod tests {
         let err = create(&dir.path().join("a"), "P", Some("no-such-theme")).unwrap_err();
         assert!(format!("{err:#}").contains("classic_fancy"), "{err:#}");
         assert!(!dir.path().join("a").join(CONFIG).exists());
-        assert!(create(&dir.path().join("b]c"), "P", None).is_err());
+        // The directory's name is never written into the configuration.
+        assert!(create(&dir.path().join("b]c"), "P", None).is_ok());
         assert!(create(&dir.path().join("d"), "two\nlines", None).is_err());
     }
 }

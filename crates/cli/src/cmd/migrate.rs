@@ -8,13 +8,22 @@ use orrery_config::{edit, migrate};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The Venus INI configuration to convert.
-    #[arg(long = "config", short = 'c', default_value = "config.ini")]
-    config: PathBuf,
+    /// The Venus INI configuration to convert [default: planet.ini or config.ini, the first
+    /// found].
+    #[arg(long = "config", short = 'c')]
+    config: Option<PathBuf>,
     /// Where to write the TOML file [default: standard output, for a file in
     /// the working directory].
-    #[arg(long = "output", short = 'o')]
+    #[arg(long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
+    /// The former spelling of --output (`-o` now means --offline, as in `orrery update -o`).
+    #[arg(
+        short = 'o',
+        value_name = "FILE",
+        hide = true,
+        conflicts_with = "output"
+    )]
+    output_short: Option<PathBuf>,
     /// Replace the output file if it exists.
     #[arg(long)]
     force: bool,
@@ -23,10 +32,25 @@ pub struct Args {
     theme_dirs: Vec<PathBuf>,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
+    args.output = super::output_path(args.output.take(), args.output_short.take());
     let opts = super::load_options(&args.theme_dirs)?;
+    let config = match &args.config {
+        Some(path) => path.clone(),
+        None => super::DEFAULT_CONFIG_NAMES
+            .iter()
+            .filter(|name| name.ends_with(".ini"))
+            .map(PathBuf::from)
+            .find(|name| opts.cwd.join(name).is_file())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no planet.ini or config.ini in {}; give the INI file with --config",
+                    opts.cwd.display()
+                )
+            })?,
+    };
     if let Some(path) = &args.output {
-        let canonical = (path.canonicalize(), args.config.canonicalize());
+        let canonical = (path.canonicalize(), config.canonicalize());
         if matches!(canonical, (Ok(a), Ok(b)) if a == b) {
             anyhow::bail!("{} is the configuration being migrated", path.display());
         }
@@ -39,7 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from("planet.toml"));
-    let migration = migrate::ini_to_toml(&args.config, &toml_path, &opts)?;
+    let migration = migrate::ini_to_toml(&config, &toml_path, &opts)?;
     for note in &migration.notes {
         eprintln!("note: {note}");
     }

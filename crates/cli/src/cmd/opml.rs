@@ -16,9 +16,10 @@ use orrery_fetch::{FetchConfig, Fetcher};
 pub struct ImportArgs {
     /// The OPML file: a path, or an http(s) URL.
     file: String,
-    /// The configuration file to add to (Venus INI, or TOML by extension).
-    #[arg(long = "config", short = 'c', default_value = "config.ini")]
-    config: PathBuf,
+    /// The configuration file to add to (Venus INI, or TOML by extension)
+    /// [default: planet.ini, config.ini, planet.toml or config.toml, the first found].
+    #[arg(long = "config", short = 'c')]
+    config: Option<PathBuf>,
     /// Print what would be added without changing the configuration.
     #[arg(long)]
     dry_run: bool,
@@ -29,8 +30,16 @@ pub struct ExportArgs {
     #[command(flatten)]
     planet: super::ConfigArgs,
     /// Write to this file instead of standard output.
-    #[arg(long = "output", short = 'o')]
+    #[arg(long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
+    /// The former spelling of --output (`-o` now means --offline, as in `orrery update -o`).
+    #[arg(
+        short = 'o',
+        value_name = "FILE",
+        hide = true,
+        conflicts_with = "output"
+    )]
+    output_short: Option<PathBuf>,
 }
 
 pub fn run_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -61,8 +70,9 @@ pub fn run_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
             refused.push(entry.section);
         }
     }
-    let text = edit::read_for_edit(&args.config)?;
-    let added = edit::add_subscriptions(&text, &args.config, &new)?;
+    let config = super::config_file(args.config.as_deref())?;
+    let text = edit::read_for_edit(&config)?;
+    let added = edit::add_subscriptions(&text, &config, &new)?;
     let verb = if args.dry_run { "would add" } else { "added" };
     for sub in &added.added {
         println!("{verb} {} as {:?}", sub.url, sub.name);
@@ -74,7 +84,7 @@ pub fn run_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         println!("skipped {}: {}", skipped.url, skipped.reason);
     }
     if !args.dry_run && !added.added.is_empty() {
-        edit::replace_file(&args.config, added.text.as_bytes())?;
+        edit::replace_file(&config, added.text.as_bytes())?;
     }
     println!(
         "{} {verb}, {} skipped",
@@ -108,10 +118,12 @@ fn read_opml(source: &str) -> anyhow::Result<Vec<u8>> {
 }
 
 pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let opts = super::load_options(&args.planet.theme_dirs)?;
-    if let Some(path) = &args.output {
+    let options = args.planet.options()?;
+    let opts = options.load;
+    let output = super::output_path(args.output, args.output_short);
+    if let Some(path) = &output {
         if let Ok(output) = path.canonicalize() {
-            let configs = args.planet.config.iter();
+            let configs = options.configs.iter();
             if configs
                 .filter_map(|c| c.canonicalize().ok())
                 .any(|c| c == output)
@@ -120,11 +132,12 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let config = Config::load(&args.planet.config, &opts)?;
+    let config = Config::load(&options.configs, &opts)?;
     for url in config.pending_reading_lists() {
         eprintln!("note: reading list {url} is not fetched by export-opml; its feeds are left out");
     }
     let resolved = config.resolve()?;
+    super::show_attention(&resolved.attention);
     let outlines: Vec<Outline> = resolved
         .subscriptions
         .iter()
@@ -135,12 +148,12 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let opml = reading_list::write_opml(&resolved.planet.name, &outlines);
-    match &args.output {
+    match &output {
         Some(path) => {
             edit::replace_file(path, opml.as_bytes())?;
             eprintln!(
-                "wrote {} subscriptions to {}",
-                outlines.len(),
+                "wrote {} to {}",
+                super::update::plural(outlines.len(), "subscription", "subscriptions"),
                 path.display()
             );
         }

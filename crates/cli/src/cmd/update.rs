@@ -75,6 +75,7 @@ pub fn run_mode(args: &PlanetArgs, mode: Mode) -> anyhow::Result<ExitCode> {
     });
     match orrery_planet::run(&options, mode, &mut observer) {
         Ok(summary) => {
+            super::show_attention(&summary.attention);
             if args.chatty() {
                 print!("{}", full_summary(&summary, args.verbose));
             } else {
@@ -153,14 +154,14 @@ fn full_summary(summary: &Summary, verbose: bool) -> String {
     let mut out = String::new();
     if !summary.feeds.is_empty() {
         out.push_str(&format!(
-            "{}: {} feeds: {} updated, {} not modified, {} failed, {} skipped; {} new entries, {} changed\n",
+            "{}: {}: {} updated, {} not modified, {} failed, {} skipped; {}, {} changed\n",
             summary.planet,
-            summary.feeds.len(),
+            plural(summary.feeds.len(), "feed", "feeds"),
             summary.updated(),
             summary.not_modified(),
             summary.failed().count(),
             summary.skipped().count(),
-            summary.new_entries(),
+            plural(summary.new_entries(), "new entry", "new entries"),
             summary.changed_entries(),
         ));
     }
@@ -211,14 +212,20 @@ fn full_summary(summary: &Summary, verbose: bool) -> String {
         out.push_str("moved permanently (update the configuration):\n");
         out.extend(moved);
     }
+    // The warnings about mistakes are already shown, whatever the verbosity.
+    let notices: Vec<&String> = summary
+        .warnings
+        .iter()
+        .filter(|w| !summary.attention.contains(w))
+        .collect();
     let mut warnings: Vec<&String> = Vec::new();
     if verbose {
-        warnings.extend(&summary.warnings);
+        warnings.extend(notices.iter().copied());
     }
     if let Some(published) = &summary.published {
         out.push_str(&format!(
-            "published {} entries to {}: {}\n",
-            published.items,
+            "published {} to {}: {}\n",
+            plural(published.items, "entry", "entries"),
             published.output_dir.display(),
             published.written.join(", ")
         ));
@@ -234,14 +241,18 @@ fn full_summary(summary: &Summary, verbose: bool) -> String {
     }
     if warnings.len() > shown {
         out.push_str(&format!(
-            "... and {} more warnings (--verbose shows them)\n",
-            warnings.len() - shown
+            "... and {} more (--verbose shows them)\n",
+            plural(warnings.len() - shown, "warning", "warnings")
         ));
     }
-    if !verbose && !summary.warnings.is_empty() {
+    if !verbose && !notices.is_empty() {
         out.push_str(&format!(
-            "{} configuration notices (--verbose or `orrery config` shows them)\n",
-            summary.warnings.len()
+            "{} (--verbose or `orrery config` shows them)\n",
+            plural(
+                notices.len(),
+                "configuration notice",
+                "configuration notices"
+            )
         ));
     }
     out
@@ -266,5 +277,14 @@ fn section<'a>(
     if !lines.is_empty() {
         out.push_str(&format!("{title}:\n"));
         out.extend(lines);
+    }
+}
+
+/// `1 entry`, `2 entries`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
     }
 }

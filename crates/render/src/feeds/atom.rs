@@ -26,15 +26,18 @@ pub fn atom(site: &Site) -> Vec<u8> {
         None,
     );
     x.leaf("id", &[], &site.id());
-    let own = site.url_of("atom.xml");
-    x.empty(
-        "link",
-        &[
-            ("rel", "self"),
-            ("href", &own),
-            ("type", "application/atom+xml"),
-        ],
-    );
+    // No relative self link when the planet has no `link`: a self link must be absolute.
+    if !planet.link.trim().is_empty() {
+        let own = site.url_of("atom.xml");
+        x.empty(
+            "link",
+            &[
+                ("rel", "self"),
+                ("href", &own),
+                ("type", "application/atom+xml"),
+            ],
+        );
+    }
     if !planet.link.is_empty() {
         x.empty(
             "link",

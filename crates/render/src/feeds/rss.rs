@@ -21,11 +21,20 @@ pub fn rss20(site: &Site) -> Vec<u8> {
     );
     x.start("channel", &[]);
     x.leaf("title", &[], &html_text(&planet.name));
-    x.leaf("link", &[], &site.url_of(""));
+    // Without the planet's `link` there is no address to give: no empty `<link>`, no
+    // relative self link (`orrery check` asks for a `link`).
+    let linked = !planet.link.trim().is_empty();
+    if linked {
+        x.leaf("link", &[], &site.url_of(""));
+    }
     x.leaf(
         "description",
         &[],
-        &html_text(&format!("{} - {}", planet.name, planet.link)),
+        &if linked {
+            html_text(&format!("{} - {}", planet.name, planet.link))
+        } else {
+            html_text(&planet.name)
+        },
     );
     x.opt_leaf(
         "language",
@@ -33,15 +42,17 @@ pub fn rss20(site: &Site) -> Vec<u8> {
     );
     x.leaf("lastBuildDate", &[], &rfc822(&planet.now));
     x.leaf("generator", &[], &planet.generator);
-    let own = site.url_of("rss20.xml");
-    x.empty(
-        "atom:link",
-        &[
-            ("rel", "self"),
-            ("href", &own),
-            ("type", "application/rss+xml"),
-        ],
-    );
+    if linked {
+        let own = site.url_of("rss20.xml");
+        x.empty(
+            "atom:link",
+            &[
+                ("rel", "self"),
+                ("href", &own),
+                ("type", "application/rss+xml"),
+            ],
+        );
+    }
     if let Some(hub) = planet.pubsubhubbub_hub.as_deref() {
         x.empty("atom:link", &[("rel", "hub"), ("href", hub)]);
     }
@@ -118,7 +129,9 @@ pub fn rss10(site: &Site) -> Vec<u8> {
     let home = site.url_of("");
     x.start("channel", &[("rdf:about", &home)]);
     x.leaf("title", &[], &html_text(&planet.name));
-    x.leaf("link", &[], &home);
+    if !planet.link.trim().is_empty() {
+        x.leaf("link", &[], &home);
+    }
     x.leaf(
         "description",
         &[],
