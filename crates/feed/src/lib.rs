@@ -20,8 +20,9 @@ mod uri;
 mod xml;
 
 pub use model::{
-    Cloud, Common, Date, Enclosure, Entry, Feed, Generator, HttpContext, Image, Link, ParsedFeed,
-    Person, Tag, TextConstruct, TextInput,
+    Chapter, Chapters, Cloud, Common, Date, Enclosure, Entry, Extension, Feed, Generator, Geometry,
+    HttpContext, Image, Link, Location, MediaObject, ParsedFeed, Person, Tag, TextConstruct,
+    TextInput,
 };
 
 /// Resource limits; exceeding one stops parsing cleanly and marks the result bozo.
@@ -90,11 +91,15 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
     if bytes.is_empty() {
         return result;
     }
-    let mut bozo: Option<String> = None;
+    // Why the document is bozo, with feedparser's exception class for it; the first wins.
+    let mut bozo: Option<(String, &'static str)> = None;
     let bytes = if bytes.len() > opts.limits.max_bytes {
-        bozo = Some(format!(
-            "document larger than {} bytes; rest ignored",
-            opts.limits.max_bytes
+        bozo = Some((
+            format!(
+                "document larger than {} bytes; rest ignored",
+                opts.limits.max_bytes
+            ),
+            "LimitExceeded",
         ));
         &bytes[..opts.limits.max_bytes]
     } else {
@@ -106,14 +111,24 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
         // JSON Feed is UTF-8 by definition; XML's charset rules do not apply.
         let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
         if matches!(text, std::borrow::Cow::Owned(_)) {
-            bozo.get_or_insert_with(|| "JSON document is not valid UTF-8".to_string());
+            bozo.get_or_insert_with(|| {
+                (
+                    "JSON document is not valid UTF-8".to_string(),
+                    "UnicodeDecodeError",
+                )
+            });
         }
         result.encoding = "utf-8".to_string();
         text
     } else {
         let decoded = encoding::decode_borrowed(bytes, content_type);
         if let Some(b) = decoded.bozo {
-            bozo.get_or_insert(b);
+            let class = if b.ends_with("is not an XML media type") {
+                "NonXMLContentType"
+            } else {
+                "CharacterEncodingOverride"
+            };
+            bozo.get_or_insert((b, class));
         }
         result.encoding = decoded.encoding;
         decoded.text
@@ -138,7 +153,7 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
                 result.entries = entries;
             }
             Err(e) => {
-                bozo.get_or_insert(e);
+                bozo.get_or_insert((e, "JSONDecodeError"));
             }
         }
     } else {
@@ -146,10 +161,15 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
         let mut h = handler::Handler::new(&base, lang, utf8, opts);
         let outcome = xml::read(&text, opts.limits.max_depth, &mut h);
         if let Some(b) = outcome.bozo {
-            bozo.get_or_insert(b);
+            let class = if b.contains("undeclared namespace prefix") {
+                "UndeclaredNamespace"
+            } else {
+                "SAXParseException"
+            };
+            bozo.get_or_insert((b, class));
         }
         if let Some(b) = h.limit_hit.take() {
-            bozo.get_or_insert(b);
+            bozo.get_or_insert((b, "LimitExceeded"));
         }
         result.version = if outcome.netscape_doctype {
             "rss091n".to_string()
@@ -161,7 +181,10 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
         result.entries = std::mem::take(&mut h.entries);
     }
     result.bozo = bozo.is_some();
-    result.bozo_exception = bozo;
+    if let Some((message, class)) = bozo {
+        result.bozo_exception = Some(message);
+        result.bozo_exception_class = Some(class.to_string());
+    }
     result
 }
 
