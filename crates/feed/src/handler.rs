@@ -214,7 +214,7 @@ fn georss_coords(text: &str, swap: bool, dims: u32) -> Option<Vec<Vec<f64>>> {
         if t.is_empty() {
             continue;
         }
-        numbers.push(t.parse::<f64>().ok()?);
+        numbers.push(t.parse::<f64>().ok().filter(|n| n.is_finite())?);
     }
     let step = if dims == 3 { 3 } else { 2 };
     let mut out = Vec::with_capacity(numbers.len() / step);
@@ -599,7 +599,7 @@ impl Handler {
                     let Some(key) = known_key(element) else {
                         return;
                     };
-                    if !self.entry_depth_wins(Cow::Borrowed(key)) {
+                    if !self.entry_depth_wins(key, || Cow::Borrowed(key)) {
                         return;
                     }
                     let v = self.value(element, output);
@@ -656,13 +656,13 @@ impl Handler {
 
     /// True (and recorded) when a value of `key` stored now at the current depth replaces the
     /// entry's previous one: the least deeply nested occurrence wins.
-    fn entry_depth_wins(&mut self, key: Cow<'static, str>) -> bool {
+    fn entry_depth_wins(&mut self, key: &str, owned: impl FnOnce() -> Cow<'static, str>) -> bool {
         let depth = self.depth;
         let slot = self.property_depth.iter_mut().find(|(k, _)| *k == key);
         match slot {
             Some((_, d)) if depth > *d => return false,
             Some((_, d)) => *d = depth,
-            None => self.property_depth.push((key, depth)),
+            None => self.property_depth.push((owned(), depth)),
         }
         true
     }
@@ -689,7 +689,7 @@ impl Handler {
         };
         if ctx == Ctx::Entry
             && matches!(value, Extension::Text(_))
-            && !self.entry_depth_wins(Cow::Owned(key.clone()))
+            && !self.entry_depth_wins(&key, || Cow::Owned(key.clone()))
         {
             return;
         }
@@ -1472,16 +1472,16 @@ impl Handler {
             ("media", "content") => {
                 let m = media_object(attrs);
                 if let Some(c) = self.owner_mut() {
-                    if c.media_content.len() < MAX_MEDIA {
-                        c.media_content.push(m);
+                    if c.ns_mut().media_content.len() < MAX_MEDIA {
+                        c.ns_mut().media_content.push(m);
                     }
                 }
             }
             ("media", "thumbnail") => {
                 let m = media_object(attrs);
                 if let Some(c) = self.owner_mut() {
-                    if c.media_thumbnails.len() < MAX_MEDIA {
-                        c.media_thumbnails.push(m);
+                    if c.ns_mut().media_thumbnails.len() < MAX_MEDIA {
+                        c.ns_mut().media_thumbnails.push(m);
                     }
                 }
                 self.push("media:thumbnail", false);
@@ -1489,8 +1489,8 @@ impl Handler {
             ("media", "credit") => {
                 let m = media_object(attrs);
                 if let Some(c) = self.owner_mut() {
-                    if c.media_credits.len() < MAX_MEDIA {
-                        c.media_credits.push(m);
+                    if c.ns_mut().media_credits.len() < MAX_MEDIA {
+                        c.ns_mut().media_credits.push(m);
                     }
                 }
                 self.push("media:credit", false);
@@ -1498,7 +1498,7 @@ impl Handler {
             ("media", "player") => {
                 let m = media_object(attrs);
                 if let Some(c) = self.owner_mut() {
-                    c.media_player = Some(m);
+                    c.ns_mut().media_player = Some(m);
                 }
                 self.push("media:player", false);
             }
@@ -1506,9 +1506,9 @@ impl Handler {
                 let m = media_object(attrs);
                 if let Some(c) = self.owner_mut() {
                     let slot = match local {
-                        "rating" => &mut c.media_rating,
-                        "restriction" => &mut c.media_restriction,
-                        _ => &mut c.media_license,
+                        "rating" => &mut c.ns_mut().media_rating,
+                        "restriction" => &mut c.ns_mut().media_restriction,
+                        _ => &mut c.ns_mut().media_license,
                     };
                     slot.get_or_insert(m);
                 }
@@ -1523,13 +1523,13 @@ impl Handler {
             }
             ("georss", "point" | "line" | "polygon" | "box") => {
                 if let Some(c) = self.owner_mut() {
-                    c.location = Some(Location::default());
+                    c.ns_mut().location = Some(Location::default());
                 }
                 self.push("geometry", false);
             }
             ("georss", "where") | ("", "where") => {
                 if let Some(c) = self.owner_mut() {
-                    c.location = Some(Location::default());
+                    c.ns_mut().location = Some(Location::default());
                 }
             }
             ("gml", "point" | "linestring" | "polygon") => {
@@ -1538,7 +1538,7 @@ impl Handler {
                     .map_or(Some(2), |d| d.trim().parse::<u32>().ok())
                     .unwrap_or(2);
                 if let Some(c) = self.owner_mut() {
-                    let l = c.location.get_or_insert_with(Location::default);
+                    let l = c.ns_mut().location.get_or_insert_with(Location::default);
                     l.gml = true;
                     l.srs_name = name;
                     l.srs_dimension = Some(dim);
@@ -1555,8 +1555,8 @@ impl Handler {
             ("psc", "chapters") => {
                 let a = clean_attrs(attrs);
                 if let Some(c) = self.owner_mut() {
-                    if c.chapters.is_none() {
-                        c.chapters = Some(Chapters {
+                    if c.ns_mut().chapters.is_none() {
+                        c.ns_mut().chapters = Some(Chapters {
                             attrs: a,
                             chapters: Vec::new(),
                         });
@@ -1570,7 +1570,8 @@ impl Handler {
                         attrs: clean_attrs(attrs),
                         start_seconds: attr(attrs, "start").and_then(chapter_start),
                     };
-                    if let Some(list) = self.owner_mut().and_then(|c| c.chapters.as_mut()) {
+                    if let Some(list) = self.owner_mut().and_then(|c| c.ns_mut().chapters.as_mut())
+                    {
                         if list.chapters.len() < MAX_CHAPTERS {
                             list.chapters.push(ch);
                         }
@@ -1710,7 +1711,10 @@ impl Handler {
                 };
                 let v = v.trim();
                 if !v.is_empty() {
-                    if let Some(t) = self.owner_mut().and_then(|c| c.media_thumbnails.last_mut()) {
+                    if let Some(t) = self
+                        .owner_mut()
+                        .and_then(|c| c.ns_mut().media_thumbnails.last_mut())
+                    {
                         if t.get("url").is_none() {
                             t.attrs.push(("url".into(), v.to_string()));
                         }
@@ -1723,14 +1727,20 @@ impl Handler {
                 };
                 let v = v.trim();
                 if !v.is_empty() {
-                    if let Some(m) = self.owner_mut().and_then(|c| c.media_credits.last_mut()) {
+                    if let Some(m) = self
+                        .owner_mut()
+                        .and_then(|c| c.ns_mut().media_credits.last_mut())
+                    {
                         m.content = Some(v.to_string());
                     }
                 }
             }
             ("media", "player") => {
                 let v = self.pop_raw("media:player").unwrap_or_default();
-                if let Some(m) = self.owner_mut().and_then(|c| c.media_player.as_mut()) {
+                if let Some(m) = self
+                    .owner_mut()
+                    .and_then(|c| c.ns_mut().media_player.as_mut())
+                {
                     m.content = Some(v.trim().to_string());
                 }
             }
@@ -1747,9 +1757,9 @@ impl Handler {
                 if !v.is_empty() {
                     if let Some(c) = self.owner_mut() {
                         let slot = match local {
-                            "rating" => &mut c.media_rating,
-                            "restriction" => &mut c.media_restriction,
-                            _ => &mut c.media_license,
+                            "rating" => &mut c.ns_mut().media_rating,
+                            "restriction" => &mut c.ns_mut().media_restriction,
+                            _ => &mut c.ns_mut().media_license,
                         };
                         if let Some(m) = slot.as_mut() {
                             m.content = Some(if local == "restriction" {
@@ -1774,7 +1784,10 @@ impl Handler {
                     _ => georss_coords(&v, true, 2).map(Geometry::Box),
                 };
                 if let (Some(g), Some(c)) = (geometry, self.owner_mut()) {
-                    c.location.get_or_insert_with(Location::default).geometry = Some(g);
+                    c.ns_mut()
+                        .location
+                        .get_or_insert_with(Location::default)
+                        .geometry = Some(g);
                 }
             }
             ("georss", "where") | ("", "where") => {}
@@ -1789,7 +1802,7 @@ impl Handler {
                 let Some(c) = self.owner_mut() else {
                     return true;
                 };
-                let l = c.location.get_or_insert_with(Location::default);
+                let l = c.ns_mut().location.get_or_insert_with(Location::default);
                 let dims = l.srs_dimension.unwrap_or(2);
                 let swap = l.srs_name.as_deref().is_none_or(srs_is_geographic);
                 let geometry = if local == "pos" {
@@ -1826,10 +1839,10 @@ impl Handler {
                 }
                 if let Some(c) = self.owner_mut() {
                     if let Some(s) = start {
-                        c.validity_start = Some(crate::model::Date::new(s));
+                        c.ns_mut().validity_start = Some(crate::model::Date::new(s));
                     }
                     if let Some(e) = end {
-                        c.validity_end = Some(crate::model::Date::new(e));
+                        c.ns_mut().validity_end = Some(crate::model::Date::new(e));
                     }
                 }
             }

@@ -4,6 +4,12 @@
 //! parser can be fuzzed and reused. Results follow the Universal Feed Parser's conventions so
 //! that its test suite applies unchanged: a broken document still yields everything that can be
 //! recovered, flagged `bozo` with a reason.
+//!
+//! Besides the core model (titles, links, people, dates, content, enclosures...), feeds and
+//! entries carry what video and podcast feeds add ([`Common::thumbnail`],
+//! [`Common::duration_seconds`], `itunes_explicit`, Media RSS objects, [`Location`],
+//! [`Chapters`]) and every other element under the Universal Feed Parser's key for it
+//! ([`Common::extensions`]). [`ParsedFeed::to_schema_json`] writes the conformance schema v2.
 
 pub mod date;
 pub mod encoding;
@@ -21,8 +27,8 @@ mod xml;
 
 pub use model::{
     Chapter, Chapters, Cloud, Common, Date, Enclosure, Entry, Extension, Feed, Generator, Geometry,
-    HttpContext, Image, Link, Location, MediaObject, ParsedFeed, Person, Tag, TextConstruct,
-    TextInput,
+    HttpContext, Image, Link, Location, MediaObject, Namespaced, ParsedFeed, Person, Tag,
+    TextConstruct, TextInput,
 };
 
 /// Resource limits; exceeding one stops parsing cleanly and marks the result bozo.

@@ -214,6 +214,17 @@ pub struct Common {
     /// iTunes `<itunes:explicit>`: `Some(Some(true))` for `yes`/`true`, `Some(Some(false))` for
     /// `no`/`false`/`clean`, `Some(None)` for any other text.
     pub itunes_explicit: Option<Option<bool>>,
+    /// GeoRSS, `dcterms:valid`, Media RSS and Podlove data; allocated only for the feeds and
+    /// entries that have some (most have none), see [`Common::ns`].
+    pub namespaced: Option<Box<Namespaced>>,
+    /// Elements no other field covers, under the Universal Feed Parser's key for them
+    /// (`prefix_name`: `itunes_duration`, `wfw_commentrss`, `geo_lat`...), in document order.
+    pub extensions: Vec<(String, Extension)>,
+}
+
+/// What GeoRSS, `dcterms:valid`, Media RSS and Podlove Simple Chapters say of a feed or entry.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Namespaced {
     /// Where the feed or entry is about (GeoRSS, GML).
     pub location: Option<Location>,
     /// `dcterms:valid` period: start and end.
@@ -235,12 +246,33 @@ pub struct Common {
     pub media_license: Option<MediaObject>,
     /// Podlove Simple Chapters (the first `<psc:chapters>`).
     pub chapters: Option<Chapters>,
-    /// Elements no other field covers, under the Universal Feed Parser's key for them
-    /// (`prefix_name`: `itunes_duration`, `wfw_commentrss`, `geo_lat`...), in document order.
-    pub extensions: Vec<(String, Extension)>,
 }
 
+static NO_NAMESPACED: Namespaced = Namespaced {
+    location: None,
+    validity_start: None,
+    validity_end: None,
+    media_content: Vec::new(),
+    media_thumbnails: Vec::new(),
+    media_player: None,
+    media_credits: Vec::new(),
+    media_rating: None,
+    media_restriction: None,
+    media_license: None,
+    chapters: None,
+};
+
 impl Common {
+    /// The GeoRSS, validity, Media RSS and chapter data (empty when there is none).
+    pub fn ns(&self) -> &Namespaced {
+        self.namespaced.as_deref().unwrap_or(&NO_NAMESPACED)
+    }
+
+    /// The same, to fill in.
+    pub fn ns_mut(&mut self) -> &mut Namespaced {
+        self.namespaced.get_or_insert_with(Box::default)
+    }
+
     /// The value of an element kept in [`Common::extensions`] under `key`.
     pub fn extension(&self, key: &str) -> Option<&Extension> {
         self.extensions
@@ -259,11 +291,13 @@ impl Common {
 
     /// The first thumbnail image URL: Media RSS thumbnail, else a Media RSS image content.
     pub fn thumbnail(&self) -> Option<&str> {
-        self.media_thumbnails
+        self.ns()
+            .media_thumbnails
             .iter()
             .find_map(|t| t.get("url"))
             .or_else(|| {
-                self.media_content
+                self.ns()
+                    .media_content
                     .iter()
                     .filter(|c| {
                         c.get("medium") == Some("image")
@@ -280,7 +314,8 @@ impl Common {
         self.extension_text("itunes_duration")
             .and_then(parse_duration)
             .or_else(|| {
-                self.media_content
+                self.ns()
+                    .media_content
                     .iter()
                     .find_map(|c| c.get("duration").and_then(parse_duration))
             })

@@ -112,24 +112,24 @@ fn extensions(o: &mut Obj, c: &Common) {
     if let Some(e) = c.itunes_explicit {
         o.insert("itunes_explicit".into(), json!(e));
     }
-    if let Some(l) = &c.location {
+    if let Some(l) = &c.ns().location {
         o.insert("where".into(), location(l));
     }
-    put_date(o, "validity_start", &c.validity_start);
-    put_date(o, "validity_end", &c.validity_end);
-    if !c.media_content.is_empty() {
+    put_date(o, "validity_start", &c.ns().validity_start);
+    put_date(o, "validity_end", &c.ns().validity_end);
+    if !c.ns().media_content.is_empty() {
         o.insert(
             "media_content".into(),
-            c.media_content.iter().map(media).collect(),
+            c.ns().media_content.iter().map(media).collect(),
         );
     }
-    if !c.media_thumbnails.is_empty() {
+    if !c.ns().media_thumbnails.is_empty() {
         o.insert(
             "media_thumbnail".into(),
-            c.media_thumbnails.iter().map(media).collect(),
+            c.ns().media_thumbnails.iter().map(media).collect(),
         );
     }
-    if let Some(m) = &c.media_player {
+    if let Some(m) = &c.ns().media_player {
         let mut p = attrs_object(&m.attrs);
         p.insert(
             "content".into(),
@@ -137,16 +137,16 @@ fn extensions(o: &mut Obj, c: &Common) {
         );
         o.insert("media_player".into(), Value::Object(p));
     }
-    if !c.media_credits.is_empty() {
+    if !c.ns().media_credits.is_empty() {
         o.insert(
             "media_credit".into(),
-            c.media_credits.iter().map(media).collect(),
+            c.ns().media_credits.iter().map(media).collect(),
         );
     }
-    if let Some(m) = &c.media_rating {
+    if let Some(m) = &c.ns().media_rating {
         o.insert("media_rating".into(), media(m));
     }
-    if let Some(m) = &c.media_restriction {
+    if let Some(m) = &c.ns().media_restriction {
         let mut r = attrs_object(&m.attrs);
         if let Some(text) = &m.content {
             let codes: Vec<Value> = text
@@ -157,10 +157,10 @@ fn extensions(o: &mut Obj, c: &Common) {
         }
         o.insert("media_restriction".into(), Value::Object(r));
     }
-    if let Some(m) = &c.media_license {
+    if let Some(m) = &c.ns().media_license {
         o.insert("media_license".into(), media(m));
     }
-    if let Some(ch) = &c.chapters {
+    if let Some(ch) = &c.ns().chapters {
         let mut p = attrs_object(&ch.attrs);
         let list = ch
             .chapters

@@ -146,8 +146,8 @@ fn youtube_style_media_group() {
     let e = &r.entries[0].common;
     assert_eq!(e.thumbnail(), Some("https://i.example.com/abc.jpg"));
     assert_eq!(text(&e.summary), "What the video shows.");
-    assert_eq!(e.media_content.len(), 1);
-    assert_eq!(e.media_content[0].get("width"), Some("640"));
+    assert_eq!(e.ns().media_content.len(), 1);
+    assert_eq!(e.ns().media_content[0].get("width"), Some("640"));
     assert_eq!(e.extension_text("yt_videoid"), Some("abc"));
     match e.extension("media_starrating") {
         Some(Extension::Attributes(a)) => {
@@ -195,9 +195,14 @@ fn podcast_episode() {
         e.image.as_ref().and_then(|i| i.href.as_deref()),
         Some("http://example.org/1.jpg")
     );
-    let geo = e.common.location.as_ref().and_then(|l| l.geometry.as_ref());
+    let geo = e
+        .common
+        .ns()
+        .location
+        .as_ref()
+        .and_then(|l| l.geometry.as_ref());
     assert_eq!(geo, Some(&Geometry::Point(vec![-71.92, 45.256])));
-    let ch = e.common.chapters.as_ref().expect("chapters");
+    let ch = e.common.ns().chapters.as_ref().expect("chapters");
     assert_eq!(ch.chapters.len(), 3);
     assert_eq!(ch.chapters[0].start_seconds, Some(0.0));
     assert_eq!(ch.chapters[1].start_seconds, Some(62.5));
@@ -247,6 +252,6 @@ fn extension_keys_are_bounded() {
     let r = p(&doc);
     let e = &r.entries[0].common;
     assert!(e.extensions.len() <= 256, "{}", e.extensions.len());
-    assert!(e.media_thumbnails.len() <= 256);
+    assert!(e.ns().media_thumbnails.len() <= 256);
     assert!(!e.extensions.is_empty());
 }

@@ -52,10 +52,15 @@ impl MediaData {
         let m = MediaData {
             image: nonempty(c.thumbnail())
                 .or_else(|| nonempty(entry.image.as_ref().and_then(|i| i.href.as_deref()))),
-            player: c.media_player.as_ref().and_then(|p| nonempty(p.get("url"))),
+            player: c
+                .ns()
+                .media_player
+                .as_ref()
+                .and_then(|p| nonempty(p.get("url"))),
             duration: c.duration_seconds(),
             explicit: c.itunes_explicit.flatten(),
             location: c
+                .ns()
                 .location
                 .as_ref()
                 .and_then(|l| l.geometry.as_ref())
@@ -308,6 +313,7 @@ fn entry_of(
 fn media_enclosure(entry: &Entry) -> Option<EnclosureData> {
     entry
         .common
+        .ns()
         .media_content
         .iter()
         .find(|m| {
