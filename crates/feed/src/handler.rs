@@ -253,7 +253,7 @@ fn srs_is_geographic(name: &str) -> bool {
         return true;
     }
     let code = name
-        .rsplit(|c: char| c == ':' || c == '/')
+        .rsplit([':', '/'])
         .next()
         .and_then(|c| c.trim().parse::<u32>().ok());
     match code {
@@ -565,10 +565,7 @@ impl Handler {
     /// Stores an element's value in the current context; `other`: as an extension.
     fn store(&mut self, element: &str, output: String, other: bool) {
         if other {
-            if (self.inentry && !self.insource && !self.entries.is_empty())
-                || self.infeed
-                || self.insource
-            {
+            if self.insource || self.infeed || (self.inentry && !self.entries.is_empty()) {
                 self.store_other(element, Extension::Text(output));
             }
             return;

@@ -261,10 +261,8 @@ pub(crate) fn decode_base64(s: &str) -> Option<String> {
             acc &= (1 << bits) - 1;
         }
     }
-    if count == 0 || (count + pads) % 4 != 0 || pads > 2 || count % 4 == 1 {
-        return None;
-    }
-    if pads > 0 && count % 4 == 0 {
+    // Whole quads, or a last one of two or three characters padded to four.
+    if count == 0 || !matches!((count % 4, pads), (0, 0) | (2, 2) | (3, 1)) {
         return None;
     }
     String::from_utf8(out).ok()
