@@ -14,7 +14,8 @@ use crate::fields::{
     set_link_text, set_textinput, Value,
 };
 use crate::model::{
-    Cloud, Common, Entry, Feed, Generator, Image, Link, Person, Tag, TextConstruct, TextInput,
+    Chapter, Chapters, Cloud, Common, Entry, Extension, Feed, Generator, Geometry, Image, Link,
+    Location, MediaObject, Person, Tag, TextConstruct, TextInput,
 };
 use crate::people;
 use crate::text;
@@ -27,6 +28,10 @@ const XHTML: &str = "application/xhtml+xml";
 /// Bounds on lists that are deduplicated by linear search.
 const MAX_TAGS: usize = 1024;
 const MAX_NAMESPACES: usize = 256;
+/// Bounds on the other-element keys and Media RSS / chapter lists of one feed or entry.
+const MAX_EXTENSIONS: usize = 256;
+const MAX_MEDIA: usize = 256;
+const MAX_CHAPTERS: usize = 1024;
 
 /// Parameters of the text construct being read (`contentparams`).
 #[derive(Clone, Default)]
@@ -35,12 +40,17 @@ struct ContentParams {
     language: Option<String>,
     base: String,
     base64: bool,
+    /// Atom out-of-line content's `src`.
+    src: Option<String>,
 }
 
 /// An open element collecting text.
 struct Frame {
     name: Cow<'static, str>,
     expecting_text: bool,
+    /// An element no handler knows: its value goes to the extensions unless the model has a
+    /// field of that name.
+    other: bool,
     text: String,
 }
 
@@ -96,7 +106,11 @@ pub(crate) struct Handler {
     has_content: bool,
     guidislink: bool,
     /// Depth at which each entry property was last stored (shallower wins).
-    property_depth: Vec<(&'static str, i64)>,
+    property_depth: Vec<(Cow<'static, str>, i64)>,
+    /// Inside the first `<psc:chapters>` of the current feed or entry.
+    in_chapters: bool,
+    /// The GML geometry being read.
+    gml_geometry: GmlGeometry,
     buf: String,
 }
 
@@ -157,6 +171,124 @@ fn parse_int(s: &str) -> i64 {
     s.trim().parse().unwrap_or(0)
 }
 
+/// The GML geometry whose positions are being read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum GmlGeometry {
+    None,
+    Point,
+    LineString,
+    Polygon,
+}
+
+/// An element's attributes as the extension keys keep them: the unprefixed duplicate the
+/// reader adds for a prefixed attribute of a namespace it does not know is left out.
+fn clean_attrs(attrs: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out = Vec::with_capacity(attrs.len());
+    for (i, (k, v)) in attrs.iter().enumerate() {
+        let duplicate = !k.contains(':')
+            && attrs.get(i + 1).is_some_and(|(k2, v2)| {
+                v2 == v && k2.len() > k.len() && k2.ends_with(k.as_str()) && {
+                    let p = &k2[..k2.len() - k.len()];
+                    p.ends_with(':') && !p[..p.len() - 1].contains(':')
+                }
+            });
+        if !duplicate {
+            out.push((k.clone(), v.clone()));
+        }
+    }
+    out
+}
+
+fn media_object(attrs: &[(String, String)]) -> MediaObject {
+    MediaObject {
+        attrs: clean_attrs(attrs),
+        content: None,
+    }
+}
+
+/// GeoRSS positions from `lat lon lat lon...` (commas count as spaces), as
+/// `[lon, lat(, alt)]` unless `swap` is false; `None` when a number does not parse.
+fn georss_coords(text: &str, swap: bool, dims: u32) -> Option<Vec<Vec<f64>>> {
+    let mut numbers = Vec::new();
+    for t in text.split(|c: char| c == ',' || c.is_whitespace()) {
+        if t.is_empty() {
+            continue;
+        }
+        numbers.push(t.parse::<f64>().ok().filter(|n| n.is_finite())?);
+    }
+    let step = if dims == 3 { 3 } else { 2 };
+    let mut out = Vec::with_capacity(numbers.len() / step);
+    let mut it = numbers.chunks(step);
+    for chunk in it.by_ref() {
+        if chunk.len() < 2 {
+            break;
+        }
+        let mut p = if swap {
+            vec![chunk[1], chunk[0]]
+        } else {
+            vec![chunk[0], chunk[1]]
+        };
+        if step == 3 {
+            match chunk.get(2) {
+                Some(a) => p.push(*a),
+                None => break,
+            }
+        }
+        out.push(p);
+    }
+    Some(out)
+}
+
+fn georss_point(text: &str, swap: bool, dims: u32) -> Option<Geometry> {
+    georss_coords(text, swap, dims)?
+        .into_iter()
+        .next()
+        .map(Geometry::Point)
+}
+
+/// Whether an EPSG `srsName` names a geographic (latitude/longitude) system, whose positions
+/// are written latitude first; projected systems (UTM...) keep the order found.
+fn srs_is_geographic(name: &str) -> bool {
+    if !name.contains("EPSG") {
+        return true;
+    }
+    let code = name
+        .rsplit([':', '/'])
+        .next()
+        .and_then(|c| c.trim().parse::<u32>().ok());
+    match code {
+        // The EPSG geographic 2D/3D systems are numbered 4001-4999 (plus a few later ones).
+        Some(c) => (4001..=4999).contains(&c) || matches!(c, 3819 | 3821 | 3824 | 3889 | 3906),
+        None => false,
+    }
+}
+
+/// A Podlove chapter start, `[hh:]mm:ss[.mmm]`, in seconds.
+fn chapter_start(s: &str) -> Option<f64> {
+    let (main, ms) = match s.split_once('.') {
+        Some((m, f)) => (m, Some(f)),
+        None => (s, None),
+    };
+    fn two(p: &str) -> Option<&str> {
+        (p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit())).then_some(p)
+    }
+    let parts: Vec<&str> = main.split(':').collect();
+    let (h, m, sec) = match parts.as_slice() {
+        [h, m, s] => (two(h)?, two(m)?, two(s)?),
+        [m, s] => ("0", two(m)?, two(s)?),
+        _ => return None,
+    };
+    let ms = match ms {
+        Some(f) if f.len() == 3 && f.bytes().all(|b| b.is_ascii_digit()) => {
+            f.parse::<u32>().ok()?
+        }
+        Some(_) => return None,
+        None => 0,
+    };
+    let n = |p: &str| p.parse::<u32>().ok();
+    Some(f64::from(n(h)? * 3600 + n(m)? * 60 + n(sec)?) + f64::from(ms) / 1000.0)
+}
+
 impl Handler {
     pub(crate) fn new(base: &str, lang: Option<&str>, utf8: bool, opts: &ParseOptions) -> Handler {
         let mut feed = Feed::default();
@@ -195,6 +327,8 @@ impl Handler {
             has_content: false,
             guidislink: false,
             property_depth: Vec::new(),
+            in_chapters: false,
+            gml_geometry: GmlGeometry::None,
             buf: String::new(),
         }
     }
@@ -242,8 +376,27 @@ impl Handler {
         self.stack.push(Frame {
             name: name.into(),
             expecting_text,
+            other: false,
             text: String::new(),
         });
+    }
+
+    /// Opens an element no handler knows (and that has no attributes).
+    fn push_other(&mut self, name: String) {
+        self.stack.push(Frame {
+            name: name.into(),
+            expecting_text: true,
+            other: true,
+            text: String::new(),
+        });
+    }
+
+    /// Closes the innermost element if it is `name`, returning its text untrimmed.
+    fn pop_raw(&mut self, name: &str) -> Option<String> {
+        if self.stack.last()?.name != name {
+            return None;
+        }
+        self.stack.pop().map(|f| f.text)
     }
 
     fn handle_data(&mut self, text: &str, escape: bool) {
@@ -370,11 +523,12 @@ impl Handler {
         if element == "title" && -1 < self.title_depth && self.title_depth <= self.depth {
             return Some(output);
         }
+        let other = frame.other && known_key(element).is_none();
         if want_value {
-            self.store(element, output.clone());
+            self.store(element, output.clone(), other);
             Some(output)
         } else {
-            self.store(element, output);
+            self.store(element, output, other);
             None
         }
     }
@@ -388,12 +542,14 @@ impl Handler {
                 value,
                 language: c.language.clone(),
                 base: c.base.clone(),
+                src: c.src.clone(),
             },
             None => TextConstruct {
                 content_type: "text/plain".into(),
                 value,
                 language: self.lang.as_deref().map(str::to_string),
                 base: self.base.to_string(),
+                src: None,
             },
         }
     }
@@ -406,8 +562,14 @@ impl Handler {
         }
     }
 
-    /// Stores an element's value in the current context.
-    fn store(&mut self, element: &str, output: String) {
+    /// Stores an element's value in the current context; `other`: as an extension.
+    fn store(&mut self, element: &str, output: String, other: bool) {
+        if other {
+            if self.insource || self.infeed || (self.inentry && !self.entries.is_empty()) {
+                self.store_other(element, Extension::Text(output));
+            }
+            return;
+        }
         if self.inentry && !self.insource {
             if self.entries.is_empty() {
                 return;
@@ -434,12 +596,8 @@ impl Handler {
                     let Some(key) = known_key(element) else {
                         return;
                     };
-                    let depth = self.depth;
-                    let slot = self.property_depth.iter_mut().find(|(k, _)| *k == key);
-                    match slot {
-                        Some((_, d)) if depth > *d => return,
-                        Some((_, d)) => *d = depth,
-                        None => self.property_depth.push((key, depth)),
+                    if !self.entry_depth_wins(key, || Cow::Borrowed(key)) {
+                        return;
                     }
                     let v = self.value(element, output);
                     if let Some(entry) = self.entries.last_mut() {
@@ -447,7 +605,7 @@ impl Handler {
                     }
                 }
             }
-        } else if self.infeed || self.insource {
+        } else if self.infeed || self.insource || self.inimage || self.intextinput {
             let element = if element == "description" {
                 "subtitle"
             } else {
@@ -493,6 +651,66 @@ impl Handler {
         }
     }
 
+    /// True (and recorded) when a value of `key` stored now at the current depth replaces the
+    /// entry's previous one: the least deeply nested occurrence wins.
+    fn entry_depth_wins(&mut self, key: &str, owned: impl FnOnce() -> Cow<'static, str>) -> bool {
+        let depth = self.depth;
+        let slot = self.property_depth.iter_mut().find(|(k, _)| *k == key);
+        match slot {
+            Some((_, d)) if depth > *d => return false,
+            Some((_, d)) => *d = depth,
+            None => self.property_depth.push((owned(), depth)),
+        }
+        true
+    }
+
+    /// Stores the value of an element no handler knows under feedparser's key for it
+    /// (`prefix_name`). Entries keep the least deeply nested text; attributes always replace.
+    fn store_other(&mut self, element: &str, value: Extension) {
+        let key = element.replace(':', "_");
+        let value = match value {
+            Extension::Text(t) if matches!(key.as_str(), "wfw_comment" | "wfw_commentrss") => {
+                Extension::Text(if t.is_empty() {
+                    t
+                } else {
+                    uri::join(&self.base, &t)
+                })
+            }
+            v => v,
+        };
+        let ctx = self.ctx();
+        let ctx = match ctx {
+            Ctx::Image | Ctx::TextInput if self.inentry && !self.entries.is_empty() => Ctx::Entry,
+            Ctx::Image | Ctx::TextInput => Ctx::Feed,
+            c => c,
+        };
+        if ctx == Ctx::Entry
+            && matches!(value, Extension::Text(_))
+            && !self.entry_depth_wins(&key, || Cow::Owned(key.clone()))
+        {
+            return;
+        }
+        let Some(c) = self.common_mut(ctx) else {
+            return;
+        };
+        if let Some(slot) = c.extensions.iter_mut().find(|(k, _)| *k == key) {
+            slot.1 = value;
+        } else if c.extensions.len() < MAX_EXTENSIONS {
+            c.extensions.push((key, value));
+        }
+    }
+
+    /// The common metadata the current element belongs to; an image or text input counts as
+    /// the feed (or entry) it is in.
+    fn owner_mut(&mut self) -> Option<&mut Common> {
+        let ctx = match self.ctx() {
+            Ctx::Image | Ctx::TextInput if self.inentry && !self.entries.is_empty() => Ctx::Entry,
+            Ctx::Image | Ctx::TextInput => Ctx::Feed,
+            c => c,
+        };
+        self.common_mut(ctx)
+    }
+
     /// Opens a text construct; its type comes from the `type` attribute, else `default`.
     fn push_content(
         &mut self,
@@ -517,6 +735,7 @@ impl Handler {
             language: self.lang.as_deref().map(str::to_string),
             base: self.base.to_string(),
             base64,
+            src: None,
         });
         self.push(tag, expecting);
     }
@@ -669,6 +888,7 @@ impl Handler {
         }
         self.entries.push(Entry::default());
         self.property_depth.clear();
+        self.in_chapters = false;
         self.push("item", false);
         self.inentry = true;
         self.guidislink = false;
@@ -714,7 +934,8 @@ impl Handler {
         if let Some(h) = link.href.as_mut() {
             *h = uri::join(&self.base, h);
         }
-        let expecting = self.infeed || self.inentry || self.insource;
+        let expecting =
+            self.infeed || self.inentry || self.insource || self.inimage || self.intextinput;
         let ctx = self.ctx();
         let href = link.href.clone();
         let html = is_html_type(&map_content_type(
@@ -903,7 +1124,12 @@ impl Handler {
             self.summary_is_content = true;
             self.start_content(attrs, "text/plain");
         } else {
-            let expecting = tag == "summary" || self.infeed || self.inentry || self.insource;
+            let expecting = tag == "summary"
+                || self.infeed
+                || self.inentry
+                || self.insource
+                || self.inimage
+                || self.intextinput;
             self.push_content(tag, attrs, default, expecting);
         }
     }
@@ -920,6 +1146,11 @@ impl Handler {
     fn start_content(&mut self, attrs: &[(String, String)], default: &str) {
         self.has_content = true;
         self.push_content("content", attrs, default, true);
+        if let Some(src) = attr(attrs, "src").filter(|s| !s.is_empty()) {
+            if let Some(c) = self.content.as_mut() {
+                c.src = Some(src.to_string());
+            }
+        }
     }
 
     /// Ends any content element; plain or HTML content doubles as the summary when there is none.
@@ -948,13 +1179,15 @@ impl Handler {
                     value,
                     language: p.language,
                     base: p.base,
+                    src: p.src,
                 });
             }
         }
     }
 
     fn start_title(&mut self, attrs: &[(String, String)]) {
-        let expecting = self.infeed || self.inentry || self.insource;
+        let expecting =
+            self.infeed || self.inentry || self.insource || self.inimage || self.intextinput;
         self.push_content("title", attrs, "text/plain", expecting);
     }
 
@@ -1023,6 +1256,7 @@ impl Handler {
                 value,
                 language: self.lang.as_deref().map(str::to_string),
                 base: self.base.to_string(),
+                src: None,
             });
         }
         let source = std::mem::take(&mut self.source);
@@ -1231,6 +1465,121 @@ impl Handler {
                 self.push("publisher", false);
             }
             ("", "tags") => self.push("tags", true),
+            ("", "icon" | "logo") => self.push(if local == "icon" { "icon" } else { "logo" }, true),
+            ("itunes", "block") => self.push("itunes:block", false),
+            ("itunes", "explicit") => self.push("itunes:explicit", false),
+            ("media", "group") => {}
+            ("media", "content") => {
+                let m = media_object(attrs);
+                if let Some(c) = self.owner_mut() {
+                    if c.ns_mut().media_content.len() < MAX_MEDIA {
+                        c.ns_mut().media_content.push(m);
+                    }
+                }
+            }
+            ("media", "thumbnail") => {
+                let m = media_object(attrs);
+                if let Some(c) = self.owner_mut() {
+                    if c.ns_mut().media_thumbnails.len() < MAX_MEDIA {
+                        c.ns_mut().media_thumbnails.push(m);
+                    }
+                }
+                self.push("media:thumbnail", false);
+            }
+            ("media", "credit") => {
+                let m = media_object(attrs);
+                if let Some(c) = self.owner_mut() {
+                    if c.ns_mut().media_credits.len() < MAX_MEDIA {
+                        c.ns_mut().media_credits.push(m);
+                    }
+                }
+                self.push("media:credit", false);
+            }
+            ("media", "player") => {
+                let m = media_object(attrs);
+                if let Some(c) = self.owner_mut() {
+                    c.ns_mut().media_player = Some(m);
+                }
+                self.push("media:player", false);
+            }
+            ("media", "rating" | "restriction" | "license") => {
+                let m = media_object(attrs);
+                if let Some(c) = self.owner_mut() {
+                    let slot = match local {
+                        "rating" => &mut c.ns_mut().media_rating,
+                        "restriction" => &mut c.ns_mut().media_restriction,
+                        _ => &mut c.ns_mut().media_license,
+                    };
+                    slot.get_or_insert(m);
+                }
+                self.push(
+                    match local {
+                        "rating" => "media:rating",
+                        "restriction" => "media:restriction",
+                        _ => "media:license",
+                    },
+                    false,
+                );
+            }
+            ("georss", "point" | "line" | "polygon" | "box") => {
+                if let Some(c) = self.owner_mut() {
+                    c.ns_mut().location = Some(Location::default());
+                }
+                self.push("geometry", false);
+            }
+            ("georss", "where") | ("", "where") => {
+                if let Some(c) = self.owner_mut() {
+                    c.ns_mut().location = Some(Location::default());
+                }
+            }
+            ("gml", "point" | "linestring" | "polygon") => {
+                let name = attr(attrs, "srsname").map(str::to_string);
+                let dim = attr(attrs, "srsdimension")
+                    .map_or(Some(2), |d| d.trim().parse::<u32>().ok())
+                    .unwrap_or(2);
+                if let Some(c) = self.owner_mut() {
+                    let l = c.ns_mut().location.get_or_insert_with(Location::default);
+                    l.gml = true;
+                    l.srs_name = name;
+                    l.srs_dimension = Some(dim);
+                }
+                match local {
+                    "point" => self.gml_geometry = GmlGeometry::Point,
+                    "linestring" => self.gml_geometry = GmlGeometry::LineString,
+                    _ => {}
+                }
+            }
+            ("gml", "linearring") => self.gml_geometry = GmlGeometry::Polygon,
+            ("gml", "exterior") => {}
+            ("gml", "pos" | "poslist") => self.push("gml:pos", false),
+            ("psc", "chapters") => {
+                let a = clean_attrs(attrs);
+                if let Some(c) = self.owner_mut() {
+                    if c.ns_mut().chapters.is_none() {
+                        c.ns_mut().chapters = Some(Chapters {
+                            attrs: a,
+                            chapters: Vec::new(),
+                        });
+                        self.in_chapters = true;
+                    }
+                }
+            }
+            ("psc", "chapter") => {
+                if self.in_chapters {
+                    let ch = Chapter {
+                        attrs: clean_attrs(attrs),
+                        start_seconds: attr(attrs, "start").and_then(chapter_start),
+                    };
+                    if let Some(list) = self.owner_mut().and_then(|c| c.ns_mut().chapters.as_mut())
+                    {
+                        if list.chapters.len() < MAX_CHAPTERS {
+                            list.chapters.push(ch);
+                        }
+                    }
+                }
+            }
+            ("dcterms", "valid") => self.push("validity", false),
+            ("", "newlocation") => self.push("newlocation", false),
             _ => return false,
         }
         true
@@ -1334,6 +1683,178 @@ impl Handler {
             }
             ("media", "keywords") => self.end_keywords("media:keywords", None),
             ("", "tags") => self.end_keywords("tags", None),
+            ("itunes", "block") => {
+                let Some(v) = self.pop_raw("itunes:block") else {
+                    return true;
+                };
+                if let Some(c) = self.owner_mut() {
+                    c.itunes_block = Some(v == "yes" || v == "Yes");
+                }
+            }
+            ("itunes", "explicit") => {
+                let Some(v) = self.pop_raw("itunes:explicit") else {
+                    return true;
+                };
+                let explicit = match v.as_str() {
+                    "yes" | "true" => Some(true),
+                    "no" | "false" | "clean" => Some(false),
+                    _ => None,
+                };
+                if let Some(c) = self.owner_mut() {
+                    c.itunes_explicit = Some(explicit);
+                }
+            }
+            ("media", "group" | "content") => {}
+            ("media", "thumbnail") => {
+                let Some(v) = self.pop_raw("media:thumbnail") else {
+                    return true;
+                };
+                let v = v.trim();
+                if !v.is_empty() {
+                    if let Some(t) = self
+                        .owner_mut()
+                        .and_then(|c| c.ns_mut().media_thumbnails.last_mut())
+                    {
+                        if t.get("url").is_none() {
+                            t.attrs.push(("url".into(), v.to_string()));
+                        }
+                    }
+                }
+            }
+            ("media", "credit") => {
+                let Some(v) = self.pop_raw("media:credit") else {
+                    return true;
+                };
+                let v = v.trim();
+                if !v.is_empty() {
+                    if let Some(m) = self
+                        .owner_mut()
+                        .and_then(|c| c.ns_mut().media_credits.last_mut())
+                    {
+                        m.content = Some(v.to_string());
+                    }
+                }
+            }
+            ("media", "player") => {
+                let v = self.pop_raw("media:player").unwrap_or_default();
+                if let Some(m) = self
+                    .owner_mut()
+                    .and_then(|c| c.ns_mut().media_player.as_mut())
+                {
+                    m.content = Some(v.trim().to_string());
+                }
+            }
+            ("media", "rating" | "restriction" | "license") => {
+                let name = match local {
+                    "rating" => "media:rating",
+                    "restriction" => "media:restriction",
+                    _ => "media:license",
+                };
+                let Some(v) = self.pop_raw(name) else {
+                    return true;
+                };
+                let v = v.trim();
+                if !v.is_empty() {
+                    if let Some(c) = self.owner_mut() {
+                        let slot = match local {
+                            "rating" => &mut c.ns_mut().media_rating,
+                            "restriction" => &mut c.ns_mut().media_restriction,
+                            _ => &mut c.ns_mut().media_license,
+                        };
+                        if let Some(m) = slot.as_mut() {
+                            m.content = Some(if local == "restriction" {
+                                v.to_lowercase()
+                            } else {
+                                v.to_string()
+                            });
+                        }
+                    }
+                }
+            }
+            ("georss", "point" | "line" | "polygon" | "box") => {
+                let Some(v) = self.pop_raw("geometry") else {
+                    return true;
+                };
+                let geometry = match local {
+                    "point" => georss_point(&v, true, 2),
+                    "line" => georss_coords(&v, true, 2).map(Geometry::LineString),
+                    "polygon" => georss_coords(&v, true, 2)
+                        .filter(|r| r.len() >= 4)
+                        .map(|r| Geometry::Polygon(vec![r])),
+                    _ => georss_coords(&v, true, 2).map(Geometry::Box),
+                };
+                if let (Some(g), Some(c)) = (geometry, self.owner_mut()) {
+                    c.ns_mut()
+                        .location
+                        .get_or_insert_with(Location::default)
+                        .geometry = Some(g);
+                }
+            }
+            ("georss", "where") | ("", "where") => {}
+            ("gml", "point" | "linestring" | "linearring" | "exterior" | "polygon") => {
+                self.gml_geometry = GmlGeometry::None;
+            }
+            ("gml", "pos" | "poslist") => {
+                let Some(v) = self.pop_raw("gml:pos") else {
+                    return true;
+                };
+                let kind = self.gml_geometry;
+                let Some(c) = self.owner_mut() else {
+                    return true;
+                };
+                let l = c.ns_mut().location.get_or_insert_with(Location::default);
+                let dims = l.srs_dimension.unwrap_or(2);
+                let swap = l.srs_name.as_deref().is_none_or(srs_is_geographic);
+                let geometry = if local == "pos" {
+                    georss_point(&v, swap, dims)
+                } else {
+                    match kind {
+                        GmlGeometry::LineString => {
+                            georss_coords(&v, swap, dims).map(Geometry::LineString)
+                        }
+                        GmlGeometry::Polygon => {
+                            georss_coords(&v, swap, dims).map(|r| Geometry::Polygon(vec![r]))
+                        }
+                        _ => None,
+                    }
+                };
+                if let Some(g) = geometry {
+                    l.geometry = Some(g);
+                }
+            }
+            ("psc", "chapters") => self.in_chapters = false,
+            ("psc", "chapter") => {}
+            ("dcterms", "valid") => {
+                let Some(v) = self.pop_raw("validity") else {
+                    return true;
+                };
+                let mut start = None;
+                let mut end = None;
+                for part in v.trim().split(';') {
+                    match part.split_once('=') {
+                        Some(("start", s)) => start = Some(s.to_string()),
+                        Some(("end", e)) => end = Some(e.to_string()),
+                        _ => {}
+                    }
+                }
+                if let Some(c) = self.owner_mut() {
+                    if let Some(s) = start {
+                        c.ns_mut().validity_start = Some(crate::model::Date::new(s));
+                    }
+                    if let Some(e) = end {
+                        c.ns_mut().validity_end = Some(crate::model::Date::new(e));
+                    }
+                }
+            }
+            ("", "newlocation") => {
+                let Some(v) = self.pop_raw("newlocation") else {
+                    return true;
+                };
+                if self.ctx() == Ctx::Feed && !self.inentry {
+                    let url = uri::safe_absolute(&self.base, v.trim());
+                    self.feed.newlocation = Some(url);
+                }
+            }
             _ => return false,
         }
         true
@@ -1485,7 +2006,9 @@ impl Sink for Handler {
             return;
         }
         if attrs.is_empty() {
-            self.push(tag.to_string(), true);
+            self.push_other(tag.to_string());
+        } else {
+            self.store_other(tag, Extension::Attributes(clean_attrs(attrs)));
         }
     }
 

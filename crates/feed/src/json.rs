@@ -25,6 +25,7 @@ fn text(value: String, content_type: &str, base: &str, lang: &Option<String>) ->
         value,
         language: lang.clone(),
         base: base.into(),
+        src: None,
     }
 }
 

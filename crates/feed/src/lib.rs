@@ -4,6 +4,12 @@
 //! parser can be fuzzed and reused. Results follow the Universal Feed Parser's conventions so
 //! that its test suite applies unchanged: a broken document still yields everything that can be
 //! recovered, flagged `bozo` with a reason.
+//!
+//! Besides the core model (titles, links, people, dates, content, enclosures...), feeds and
+//! entries carry what video and podcast feeds add ([`Common::thumbnail`],
+//! [`Common::duration_seconds`], `itunes_explicit`, Media RSS objects, [`Location`],
+//! [`Chapters`]) and every other element under the Universal Feed Parser's key for it
+//! ([`Common::extensions`]). [`ParsedFeed::to_schema_json`] writes the conformance schema v2.
 
 pub mod date;
 pub mod encoding;
@@ -20,8 +26,9 @@ mod uri;
 mod xml;
 
 pub use model::{
-    Cloud, Common, Date, Enclosure, Entry, Feed, Generator, HttpContext, Image, Link, ParsedFeed,
-    Person, Tag, TextConstruct, TextInput,
+    Chapter, Chapters, Cloud, Common, Date, Enclosure, Entry, Extension, Feed, Generator, Geometry,
+    HttpContext, Image, Link, Location, MediaObject, Namespaced, ParsedFeed, Person, Tag,
+    TextConstruct, TextInput,
 };
 
 /// Resource limits; exceeding one stops parsing cleanly and marks the result bozo.
@@ -90,12 +97,16 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
     if bytes.is_empty() {
         return result;
     }
-    let mut bozo: Option<String> = None;
+    // Why the document is bozo, with feedparser's exception class for it; the first wins.
+    let mut bozo: Option<(String, &'static str)> = None;
     let mut capped: Option<String> = None;
     let bytes = if bytes.len() > opts.limits.max_bytes {
-        bozo = Some(format!(
-            "document larger than {} bytes; rest ignored",
-            opts.limits.max_bytes
+        bozo = Some((
+            format!(
+                "document larger than {} bytes; rest ignored",
+                opts.limits.max_bytes
+            ),
+            "LimitExceeded",
         ));
         capped = Some(format!(
             "capped at {} bytes",
@@ -111,14 +122,24 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
         // JSON Feed is UTF-8 by definition; XML's charset rules do not apply.
         let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
         if matches!(text, std::borrow::Cow::Owned(_)) {
-            bozo.get_or_insert_with(|| "JSON document is not valid UTF-8".to_string());
+            bozo.get_or_insert_with(|| {
+                (
+                    "JSON document is not valid UTF-8".to_string(),
+                    "UnicodeDecodeError",
+                )
+            });
         }
         result.encoding = "utf-8".to_string();
         text
     } else {
         let decoded = encoding::decode_borrowed(bytes, content_type);
         if let Some(b) = decoded.bozo {
-            bozo.get_or_insert(b);
+            let class = if b.ends_with("is not an XML media type") {
+                "NonXMLContentType"
+            } else {
+                "CharacterEncodingOverride"
+            };
+            bozo.get_or_insert((b, class));
         }
         result.encoding = decoded.encoding;
         decoded.text
@@ -149,7 +170,7 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
                 result.entries = entries;
             }
             Err(e) => {
-                bozo.get_or_insert(e);
+                bozo.get_or_insert((e, "JSONDecodeError"));
             }
         }
     } else {
@@ -159,10 +180,15 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
         if let Some(limit) = h.limit_hit.take() {
             // The reader stopped at the cut: what follows (unclosed elements) is not the
             // document's fault.
-            bozo = Some(limit.clone());
+            bozo = Some((limit.clone(), "LimitExceeded"));
             capped = Some(limit);
         } else if let Some(b) = outcome.bozo {
-            bozo.get_or_insert(b);
+            let class = if b.contains("undeclared namespace prefix") {
+                "UndeclaredNamespace"
+            } else {
+                "SAXParseException"
+            };
+            bozo.get_or_insert((b, class));
         }
         capped = capped.or(outcome.capped);
         result.version = if outcome.netscape_doctype {
@@ -175,7 +201,10 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> ParsedFeed {
         result.entries = std::mem::take(&mut h.entries);
     }
     result.bozo = bozo.is_some();
-    result.bozo_exception = bozo;
+    if let Some((message, class)) = bozo {
+        result.bozo_exception = Some(message);
+        result.bozo_exception_class = Some(class.to_string());
+    }
     result.capped = capped;
     result
 }

@@ -15,6 +15,9 @@ pub struct ParsedFeed {
     /// The limit (entries, bytes, nesting) that cut the document, in plain words: what was
     /// read before it is kept, and the planet reports the feed as capped, not as broken.
     pub capped: Option<String>,
+    /// The Universal Feed Parser's exception class for the problem (`SAXParseException`,
+    /// `CharacterEncodingOverride`, `NonXMLContentType`, `UndeclaredNamespace`...).
+    pub bozo_exception_class: Option<String>,
     /// Feed format code (`rss20`, `atom10`, `json11`...); empty when unknown.
     pub version: String,
     /// Character encoding actually used, lower-case.
@@ -72,6 +75,8 @@ pub struct TextConstruct {
     pub language: Option<String>,
     /// Effective base URI, empty if none.
     pub base: String,
+    /// Atom out-of-line content: the `src` attribute as found (`value` is then empty).
+    pub src: Option<String>,
 }
 
 impl TextConstruct {
@@ -207,6 +212,214 @@ pub struct Common {
     pub license: Option<String>,
     /// Effective language (`xml:lang`, `<language>`, HTTP `Content-Language`).
     pub language: Option<String>,
+    /// iTunes `<itunes:block>`: the feed or episode asks not to be listed.
+    pub itunes_block: Option<bool>,
+    /// iTunes `<itunes:explicit>`: `Some(Some(true))` for `yes`/`true`, `Some(Some(false))` for
+    /// `no`/`false`/`clean`, `Some(None)` for any other text.
+    pub itunes_explicit: Option<Option<bool>>,
+    /// GeoRSS, `dcterms:valid`, Media RSS and Podlove data; allocated only for the feeds and
+    /// entries that have some (most have none), see [`Common::ns`].
+    pub namespaced: Option<Box<Namespaced>>,
+    /// Elements no other field covers, under the Universal Feed Parser's key for them
+    /// (`prefix_name`: `itunes_duration`, `wfw_commentrss`, `geo_lat`...), in document order.
+    pub extensions: Vec<(String, Extension)>,
+}
+
+/// What GeoRSS, `dcterms:valid`, Media RSS and Podlove Simple Chapters say of a feed or entry.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Namespaced {
+    /// Where the feed or entry is about (GeoRSS, GML).
+    pub location: Option<Location>,
+    /// `dcterms:valid` period: start and end.
+    pub validity_start: Option<Date>,
+    pub validity_end: Option<Date>,
+    /// Media RSS: one per `<media:content>` (also inside `<media:group>`).
+    pub media_content: Vec<MediaObject>,
+    /// Media RSS: one per `<media:thumbnail>`.
+    pub media_thumbnails: Vec<MediaObject>,
+    /// Media RSS `<media:player>` (the last one): attributes, and its text as `content`.
+    pub media_player: Option<MediaObject>,
+    /// Media RSS `<media:credit>`s.
+    pub media_credits: Vec<MediaObject>,
+    /// Media RSS `<media:rating>`.
+    pub media_rating: Option<MediaObject>,
+    /// Media RSS `<media:restriction>`; `content` holds the lower-cased codes, space-separated.
+    pub media_restriction: Option<MediaObject>,
+    /// Media RSS `<media:license>`.
+    pub media_license: Option<MediaObject>,
+    /// Podlove Simple Chapters (the first `<psc:chapters>`).
+    pub chapters: Option<Chapters>,
+}
+
+static NO_NAMESPACED: Namespaced = Namespaced {
+    location: None,
+    validity_start: None,
+    validity_end: None,
+    media_content: Vec::new(),
+    media_thumbnails: Vec::new(),
+    media_player: None,
+    media_credits: Vec::new(),
+    media_rating: None,
+    media_restriction: None,
+    media_license: None,
+    chapters: None,
+};
+
+impl Common {
+    /// The GeoRSS, validity, Media RSS and chapter data (empty when there is none).
+    pub fn ns(&self) -> &Namespaced {
+        self.namespaced.as_deref().unwrap_or(&NO_NAMESPACED)
+    }
+
+    /// The same, to fill in.
+    pub fn ns_mut(&mut self) -> &mut Namespaced {
+        self.namespaced.get_or_insert_with(Box::default)
+    }
+
+    /// The value of an element kept in [`Common::extensions`] under `key`.
+    pub fn extension(&self, key: &str) -> Option<&Extension> {
+        self.extensions
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    /// The text of an extension element kept under `key` (not one read as attributes).
+    pub fn extension_text(&self, key: &str) -> Option<&str> {
+        match self.extension(key)? {
+            Extension::Text(t) => Some(t),
+            Extension::Attributes(_) => None,
+        }
+    }
+
+    /// The first thumbnail image URL: Media RSS thumbnail, else a Media RSS image content.
+    pub fn thumbnail(&self) -> Option<&str> {
+        self.ns()
+            .media_thumbnails
+            .iter()
+            .find_map(|t| t.get("url"))
+            .or_else(|| {
+                self.ns()
+                    .media_content
+                    .iter()
+                    .filter(|c| {
+                        c.get("medium") == Some("image")
+                            || c.get("type").is_some_and(|t| t.starts_with("image/"))
+                    })
+                    .find_map(|c| c.get("url"))
+            })
+            .filter(|u| !u.is_empty())
+    }
+
+    /// How long the episode or video lasts, in seconds: `itunes:duration` (`[[h:]m:]s`), else
+    /// the `duration` attribute of a Media RSS content.
+    pub fn duration_seconds(&self) -> Option<u64> {
+        self.extension_text("itunes_duration")
+            .and_then(parse_duration)
+            .or_else(|| {
+                self.ns()
+                    .media_content
+                    .iter()
+                    .find_map(|c| c.get("duration").and_then(parse_duration))
+            })
+    }
+}
+
+/// `[[hh:]mm:]ss[.fff]` or plain seconds, as iTunes and Media RSS write durations.
+pub fn parse_duration(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let whole = s.split_once('.').map_or(s, |(w, _)| w);
+    if whole.split(':').count() > 3 {
+        return None;
+    }
+    let mut total: u64 = 0;
+    for part in whole.split(':') {
+        if part.is_empty() || part.len() > 9 || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        total = total.checked_mul(60)?.checked_add(part.parse().ok()?)?;
+    }
+    Some(total)
+}
+
+/// The value of an element the model has no field of its own for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Extension {
+    /// The element's text, trimmed (empty for an element holding only other elements).
+    Text(String),
+    /// The element's attributes (name lower-cased, value as found), when it had any.
+    Attributes(Vec<(String, String)>),
+}
+
+/// A Media RSS element: its attributes, and its text where that matters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MediaObject {
+    /// Attribute name (lower-cased) and value as found.
+    pub attrs: Vec<(String, String)>,
+    /// The element's text.
+    pub content: Option<String>,
+}
+
+impl MediaObject {
+    /// The attribute `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A geometry from GeoRSS or GML; positions are `[longitude, latitude(, altitude)]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Location {
+    pub geometry: Option<Geometry>,
+    /// GML `srsName` (`None` without the attribute); only for GML geometries.
+    pub srs_name: Option<String>,
+    /// GML `srsDimension` (2 unless given); only for GML geometries.
+    pub srs_dimension: Option<u32>,
+    /// The geometry came from GML (so `srs_name`/`srs_dimension` apply).
+    pub gml: bool,
+}
+
+/// A GeoRSS geometry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Geometry {
+    Point(Vec<f64>),
+    LineString(Vec<Vec<f64>>),
+    /// Rings, the first the exterior; each ring's last position equals its first.
+    Polygon(Vec<Vec<Vec<f64>>>),
+    /// Lower corner, upper corner.
+    Box(Vec<Vec<f64>>),
+}
+
+impl Geometry {
+    /// A representative position (a point, or the first position) as (latitude, longitude).
+    pub fn lat_lon(&self) -> Option<(f64, f64)> {
+        let p = match self {
+            Geometry::Point(p) => p,
+            Geometry::LineString(ps) | Geometry::Box(ps) => ps.first()?,
+            Geometry::Polygon(rings) => rings.first()?.first()?,
+        };
+        Some((*p.get(1)?, *p.first()?))
+    }
+}
+
+/// Podlove Simple Chapters of an episode.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Chapters {
+    /// Attributes of `<psc:chapters>` (`version`).
+    pub attrs: Vec<(String, String)>,
+    pub chapters: Vec<Chapter>,
+}
+
+/// One `<psc:chapter>`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Chapter {
+    /// Attributes as found (`start`, `title`, `href`, `image`).
+    pub attrs: Vec<(String, String)>,
+    /// `start` in seconds, when it reads `[hh:]mm:ss[.mmm]`.
+    pub start_seconds: Option<f64>,
 }
 
 /// Channel-level metadata (or the metadata of an entry's source feed).
@@ -230,6 +443,8 @@ pub struct Feed {
     pub ttl: Option<String>,
     pub textinput: Option<TextInput>,
     pub cloud: Option<Cloud>,
+    /// Where a moved feed now lives (`<newLocation>` of a redirect document).
+    pub newlocation: Option<String>,
 }
 
 /// One entry (RSS item, Atom entry, JSON Feed item).

@@ -1,11 +1,19 @@
-//! Serialization of [`ParsedFeed`] to the conformance JSON (schema v1): feedparser's key names,
-//! dates as raw text plus `*_parsed` RFC 3339 UTC, absent values omitted.
+//! Serialization of [`ParsedFeed`] to the conformance JSON (schema v2): feedparser's key names,
+//! dates as raw text plus `*_parsed` RFC 3339 UTC, absent values omitted; the namespace
+//! extension keys (iTunes, Media RSS, GeoRSS, Podlove chapters...) and other elements under
+//! feedparser's keys for them.
 
 use serde_json::{json, Map, Value};
 
+use chrono::{DateTime, Datelike, Timelike, Utc};
+
 use crate::model::{
-    Common, Date, Enclosure, Entry, Feed, Image, Link, ParsedFeed, Person, Tag, TextConstruct,
+    Common, Date, Enclosure, Entry, Extension, Feed, Geometry, Image, Link, Location, MediaObject,
+    ParsedFeed, Person, Tag, TextConstruct,
 };
+
+/// The schema version the document declares.
+pub const SCHEMA_VERSION: u32 = 2;
 
 type Obj = Map<String, Value>;
 
@@ -29,12 +37,153 @@ fn put_date(o: &mut Obj, key: &str, d: &Option<Date>) {
     if let Some(d) = d {
         o.insert(key.into(), Value::String(d.raw.clone()));
         if let Some(p) = d.parsed {
-            o.insert(
-                format!("{key}_parsed"),
-                Value::String(p.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-            );
+            o.insert(format!("{key}_parsed"), Value::String(rfc3339(&p)));
         }
     }
+}
+
+/// RFC 3339 UTC; a year past 9999 is written with its digits only (`10000-01-01T...`), as
+/// feedparser writes it, not with chrono's `+` sign.
+pub(crate) fn rfc3339(t: &DateTime<Utc>) -> String {
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+fn attrs_object(attrs: &[(String, String)]) -> Obj {
+    attrs
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect()
+}
+
+/// A Media RSS object: attributes plus `content` when the element had text.
+fn media(m: &MediaObject) -> Value {
+    let mut o = attrs_object(&m.attrs);
+    put(&mut o, "content", &m.content);
+    Value::Object(o)
+}
+
+fn position(p: &[f64]) -> Value {
+    p.iter().map(|x| json!(x)).collect()
+}
+
+fn positions(ps: &[Vec<f64>]) -> Value {
+    ps.iter().map(|p| position(p)).collect()
+}
+
+fn location(l: &Location) -> Value {
+    let mut o = Obj::new();
+    if let Some(g) = &l.geometry {
+        let (kind, coordinates) = match g {
+            Geometry::Point(p) => ("Point", position(p)),
+            Geometry::LineString(ps) => ("LineString", positions(ps)),
+            Geometry::Box(ps) => ("Box", positions(ps)),
+            Geometry::Polygon(rings) => ("Polygon", rings.iter().map(|r| positions(r)).collect()),
+        };
+        o.insert("type".into(), kind.into());
+        o.insert("coordinates".into(), coordinates);
+    }
+    if l.gml {
+        o.insert("srsName".into(), json!(l.srs_name));
+        o.insert("srsDimension".into(), json!(l.srs_dimension.unwrap_or(2)));
+    }
+    Value::Object(o)
+}
+
+/// The v2 keys of a feed, entry or source.
+fn extensions(o: &mut Obj, c: &Common) {
+    for (k, v) in &c.extensions {
+        let v = match v {
+            Extension::Text(t) => Value::String(t.clone()),
+            Extension::Attributes(a) => Value::Object(attrs_object(a)),
+        };
+        o.insert(k.clone(), v);
+    }
+    if let Some(b) = c.itunes_block {
+        o.insert("itunes_block".into(), i32::from(b).into());
+    }
+    if let Some(e) = c.itunes_explicit {
+        o.insert("itunes_explicit".into(), json!(e));
+    }
+    if let Some(l) = &c.ns().location {
+        o.insert("where".into(), location(l));
+    }
+    put_date(o, "validity_start", &c.ns().validity_start);
+    put_date(o, "validity_end", &c.ns().validity_end);
+    if !c.ns().media_content.is_empty() {
+        o.insert(
+            "media_content".into(),
+            c.ns().media_content.iter().map(media).collect(),
+        );
+    }
+    if !c.ns().media_thumbnails.is_empty() {
+        o.insert(
+            "media_thumbnail".into(),
+            c.ns().media_thumbnails.iter().map(media).collect(),
+        );
+    }
+    if let Some(m) = &c.ns().media_player {
+        let mut p = attrs_object(&m.attrs);
+        p.insert(
+            "content".into(),
+            m.content.clone().unwrap_or_default().into(),
+        );
+        o.insert("media_player".into(), Value::Object(p));
+    }
+    if !c.ns().media_credits.is_empty() {
+        o.insert(
+            "media_credit".into(),
+            c.ns().media_credits.iter().map(media).collect(),
+        );
+    }
+    if let Some(m) = &c.ns().media_rating {
+        o.insert("media_rating".into(), media(m));
+    }
+    if let Some(m) = &c.ns().media_restriction {
+        let mut r = attrs_object(&m.attrs);
+        if let Some(text) = &m.content {
+            let codes: Vec<Value> = text
+                .split(' ')
+                .map(|p| Value::String(p.trim().to_string()))
+                .collect();
+            r.insert("content".into(), Value::Array(codes));
+        }
+        o.insert("media_restriction".into(), Value::Object(r));
+    }
+    if let Some(m) = &c.ns().media_license {
+        o.insert("media_license".into(), media(m));
+    }
+    if let Some(ch) = &c.ns().chapters {
+        let mut p = attrs_object(&ch.attrs);
+        let list = ch
+            .chapters
+            .iter()
+            .map(|c| {
+                let mut o = attrs_object(&c.attrs);
+                o.insert("start_parsed".into(), json!(c.start_seconds));
+                Value::Object(o)
+            })
+            .collect();
+        p.insert("chapters".into(), list);
+        o.insert("psc_chapters".into(), Value::Object(p));
+    }
+}
+
+fn text_object(t: &TextConstruct) -> Value {
+    let mut o = Obj::new();
+    o.insert("type".into(), t.content_type.clone().into());
+    o.insert("value".into(), t.value.clone().into());
+    o.insert("language".into(), json!(t.language));
+    o.insert("base".into(), t.base.clone().into());
+    put(&mut o, "src", &t.src);
+    Value::Object(o)
 }
 
 fn person(p: &Person) -> Value {
@@ -84,6 +233,8 @@ fn image(i: &Image) -> Value {
 }
 
 fn common(o: &mut Obj, c: &Common) {
+    // Other elements first: a key the model has a field for is written over them.
+    extensions(o, c);
     put_text(o, "title", &c.title);
     put_text(o, "subtitle", &c.subtitle);
     put(o, "link", &c.link);
@@ -157,6 +308,7 @@ fn feed(f: &Feed) -> Value {
         put(&mut d, "protocol", &c.protocol);
         o.insert("cloud".into(), Value::Object(d));
     }
+    put(&mut o, "newlocation", &f.newlocation);
     Value::Object(o)
 }
 
@@ -164,11 +316,7 @@ fn entry(e: &Entry) -> Value {
     let mut o = Obj::new();
     common(&mut o, &e.common);
     if !e.content.is_empty() {
-        let items = e
-            .content
-            .iter()
-            .map(|t| json!({"type": t.content_type, "value": t.value, "language": t.language, "base": t.base}))
-            .collect();
+        let items = e.content.iter().map(text_object).collect();
         o.insert("content".into(), Value::Array(items));
     }
     o.insert(
@@ -190,11 +338,13 @@ fn entry(e: &Entry) -> Value {
 }
 
 impl ParsedFeed {
-    /// The result as the schema v1 JSON object.
+    /// The result as the schema v2 JSON object.
     pub fn to_schema_json(&self) -> Value {
         let mut o = Obj::new();
+        o.insert("schema".into(), SCHEMA_VERSION.into());
         o.insert("bozo".into(), self.bozo.into());
         put(&mut o, "bozo_exception", &self.bozo_exception);
+        put(&mut o, "bozo_exception_class", &self.bozo_exception_class);
         o.insert("version".into(), self.version.clone().into());
         o.insert("encoding".into(), self.encoding.clone().into());
         let ns: Obj = self

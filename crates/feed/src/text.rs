@@ -226,13 +226,15 @@ pub(crate) fn repair_double_utf8(s: String) -> String {
     String::from_utf8(bytes).unwrap_or(s)
 }
 
-/// Decodes base64 the lenient way (characters outside the alphabet are skipped, decoding stops
-/// at padding); `None` if the result is not UTF-8 or the input is truncated.
+/// Decodes base64 strictly: only the alphabet and whitespace (line breaks), padding to a
+/// multiple of four, nothing after the padding; `None` when the text is not such base64 or does
+/// not decode to UTF-8, and the caller keeps the text as found.
 pub(crate) fn decode_base64(s: &str) -> Option<String> {
     let mut out = Vec::with_capacity(s.len() / 4 * 3);
     let mut acc: u32 = 0;
     let mut bits = 0;
     let mut count = 0usize;
+    let mut pads = 0usize;
     for b in s.bytes() {
         let v = match b {
             b'A'..=b'Z' => b - b'A',
@@ -240,9 +242,16 @@ pub(crate) fn decode_base64(s: &str) -> Option<String> {
             b'0'..=b'9' => b - b'0' + 52,
             b'+' => 62,
             b'/' => 63,
-            b'=' => break,
-            _ => continue,
+            b'=' => {
+                pads += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => continue,
+            _ => return None,
         };
+        if pads > 0 {
+            return None;
+        }
         count += 1;
         acc = (acc << 6) | u32::from(v);
         bits += 6;
@@ -252,7 +261,8 @@ pub(crate) fn decode_base64(s: &str) -> Option<String> {
             acc &= (1 << bits) - 1;
         }
     }
-    if count % 4 == 1 {
+    // Whole quads, or a last one of two or three characters padded to four.
+    if count == 0 || !matches!((count % 4, pads), (0, 0) | (2, 2) | (3, 1)) {
         return None;
     }
     String::from_utf8(out).ok()
@@ -281,6 +291,10 @@ mod tests {
             decode_base64("PGI+aGk8L2I+\n").as_deref(),
             Some("<b>hi</b>")
         );
-        assert_eq!(decode_base64("Zm9v=YmFy").as_deref(), Some("foo"));
+        assert_eq!(decode_base64("aGVsbG8=").as_deref(), Some("hello"));
+        assert_eq!(decode_base64("aGVsbG8"), None);
+        assert_eq!(decode_base64("aGV*sbG8="), None);
+        assert_eq!(decode_base64("Zm9v=YmFy"), None);
+        assert_eq!(decode_base64("Zm9v===="), None);
     }
 }

@@ -80,9 +80,32 @@ pub(crate) fn read(text: &str, max_depth: usize, sink: &mut impl Sink) -> Outcom
     if let Some(nul) = memchr::memchr(0, r.src.as_bytes()) {
         r.pos = nul;
         r.bozo(|| "NUL character".to_string());
+    } else if let Some(at) = illegal_control(r.src.as_bytes()) {
+        // Other C0 controls are just as illegal; the text keeps them, the document is bozo.
+        let byte = r.src.as_bytes().get(at).copied().unwrap_or(0);
+        r.pos = at;
+        r.bozo(|| format!("illegal character U+{byte:04X}"));
     }
     r.run(max_depth, sink);
     r.out
+}
+
+/// Position of the first C0 control character XML 1.0 forbids (all but tab, LF and CR).
+/// Documents almost never hold one, so whole chunks are tested first by counting, which
+/// vectorizes: a chunk is clean when its bytes below 0x20 are all tabs and line ends.
+fn illegal_control(bytes: &[u8]) -> Option<usize> {
+    let bad = |b: u8| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r';
+    for (i, chunk) in bytes.chunks(64).enumerate() {
+        let (mut low, mut allowed) = (0u8, 0u8);
+        for &b in chunk {
+            low += u8::from(b < 0x20);
+            allowed += u8::from(b == b'\t') + u8::from(b == b'\n') + u8::from(b == b'\r');
+        }
+        if low != allowed {
+            return chunk.iter().position(|&b| bad(b)).map(|p| i * 64 + p);
+        }
+    }
+    None
 }
 
 /// Turns CR LF and lone CR into LF (XML 1.0 section 2.11).

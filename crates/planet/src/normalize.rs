@@ -25,6 +25,49 @@ pub struct EntryExtras {
     pub categories: Vec<String>,
     /// Sanitized HTML.
     pub rights: Option<String>,
+    /// Media of the entry: picture, player, duration (video and podcast feeds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media: Option<MediaData>,
+}
+
+/// What video and podcast feeds say about an entry's media (Media RSS, iTunes).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MediaData {
+    /// Picture of the entry: Media RSS thumbnail, else the episode image.
+    pub image: Option<String>,
+    /// Page or embed that plays the media (`media:player`).
+    pub player: Option<String>,
+    /// Length in seconds (`itunes:duration`, a Media RSS `duration`).
+    pub duration: Option<u64>,
+    /// iTunes explicit flag: `Some(true)` explicit, `Some(false)` clean.
+    pub explicit: Option<bool>,
+    /// (latitude, longitude) from GeoRSS or GML.
+    pub location: Option<(f64, f64)>,
+}
+
+impl MediaData {
+    fn of(entry: &Entry) -> Option<MediaData> {
+        let c = &entry.common;
+        let m = MediaData {
+            image: nonempty(c.thumbnail())
+                .or_else(|| nonempty(entry.image.as_ref().and_then(|i| i.href.as_deref()))),
+            player: c
+                .ns()
+                .media_player
+                .as_ref()
+                .and_then(|p| nonempty(p.get("url"))),
+            duration: c.duration_seconds(),
+            explicit: c.itunes_explicit.flatten(),
+            location: c
+                .ns()
+                .location
+                .as_ref()
+                .and_then(|l| l.geometry.as_ref())
+                .and_then(|g| g.lat_lon()),
+        };
+        (m != MediaData::default()).then_some(m)
+    }
 }
 
 /// A podcast-style attachment as stored. Without `href` it is still shown
@@ -229,7 +272,8 @@ fn entry_of(
             mime_type: nonempty(e.content_type.as_deref()),
             length: e.length.as_deref().and_then(|l| l.trim().parse().ok()),
         })
-        .filter(|e| *e != EnclosureData::default());
+        .filter(|e| *e != EnclosureData::default())
+        .or_else(|| media_enclosure(entry));
     let content = entry.content.first();
     let extras = EntryExtras {
         author_email,
@@ -244,6 +288,7 @@ fn entry_of(
             .filter_map(|t| nonempty(t.label.as_deref()).or_else(|| nonempty(t.term.as_deref())))
             .collect(),
         rights: common.rights.as_ref().map(|r| to_html(r, None)),
+        media: MediaData::of(entry),
     };
     Some(NewEntry {
         id: entry.stable_id(),
@@ -264,6 +309,29 @@ fn entry_of(
         content: content.map(|c| to_html(c, norm.content_type.as_deref())),
         data: serde_json::to_value(extras).unwrap_or_default(),
     })
+}
+
+/// Without an enclosure, the first audio or video `media:content` stands for one (podcasts
+/// written with Media RSS only).
+fn media_enclosure(entry: &Entry) -> Option<EnclosureData> {
+    entry
+        .common
+        .ns()
+        .media_content
+        .iter()
+        .find(|m| {
+            let medium = m.get("medium").unwrap_or("");
+            let kind = m.get("type").unwrap_or("");
+            nonempty(m.get("url")).is_some()
+                && (matches!(medium, "audio" | "video")
+                    || kind.starts_with("audio/")
+                    || kind.starts_with("video/"))
+        })
+        .map(|m| EnclosureData {
+            href: nonempty(m.get("url")),
+            mime_type: nonempty(m.get("type")),
+            length: m.get("filesize").and_then(|l| l.trim().parse().ok()),
+        })
 }
 
 /// The entry's author, else the feed's, else the subscription's configured name.

@@ -259,6 +259,11 @@ fn item(channel: usize, entry: StoredEntry) -> Item {
         }),
         categories: extras.categories,
         rights: extras.rights,
+        image: extras.media.as_ref().and_then(|m| m.image.clone()),
+        player: extras.media.as_ref().and_then(|m| m.player.clone()),
+        duration: extras.media.as_ref().and_then(|m| m.duration),
+        explicit: extras.media.as_ref().and_then(|m| m.explicit),
+        location: extras.media.as_ref().and_then(|m| m.location),
     }
 }
 

@@ -260,6 +260,16 @@ fn item_list(site: &Site, channels: &[Arc<Map>]) -> Value {
     Value::from(list)
 }
 
+/// `h:mm:ss`, or `m:ss` under an hour.
+fn format_duration(seconds: u64) -> String {
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
 fn item_vars(planet: &Planet, item: &Item, format: &DateFormat, m: &mut Map) {
     m.insert("id".into(), text(&item.id));
     if let Some(title) = item.title.as_deref().filter(|t| !t.trim().is_empty()) {
@@ -305,6 +315,22 @@ fn item_vars(planet: &Planet, item: &Item, format: &DateFormat, m: &mut Map) {
     }
     if let Some(rights) = item.rights.as_deref() {
         m.insert("rights".into(), markup(rights));
+    }
+    // Media of video and podcast entries (names of orrery's own; Venus has none).
+    let image = item.image.as_deref().map(|h| absolute(&planet.link, h));
+    put(m, "media_image", image.as_deref());
+    let player = item.player.as_deref().map(|h| absolute(&planet.link, h));
+    put(m, "media_player", player.as_deref());
+    if let Some(d) = item.duration {
+        m.insert("media_duration".into(), text(&format_duration(d)));
+        m.insert("media_duration_iso".into(), text(&format!("PT{d}S")));
+    }
+    if let Some(e) = item.explicit {
+        m.insert("media_explicit".into(), Value::from(e));
+    }
+    if let Some((lat, lon)) = item.location {
+        m.insert("geo_lat".into(), text(&lat.to_string()));
+        m.insert("geo_long".into(), text(&lon.to_string()));
     }
     let categories: Value = item.categories.iter().map(|c| text(c)).collect();
     m.insert("categories".into(), categories);

@@ -59,7 +59,7 @@ fn channel_is_clean(c: &Channel) -> bool {
 }
 
 fn item_is_clean(i: &Item) -> bool {
-    [&i.link, &i.author_uri]
+    [&i.link, &i.author_uri, &i.image, &i.player]
         .into_iter()
         .all(|l| l.as_deref().is_none_or(is_safe_link))
         && i.enclosure
@@ -98,6 +98,8 @@ pub fn items(items: &[Item]) -> Cow<'_, [Item]> {
             .map(|i| Item {
                 link: keep(&i.link),
                 author_uri: keep(&i.author_uri),
+                image: keep(&i.image),
+                player: keep(&i.player),
                 enclosure: i.enclosure.clone().map(|e| Enclosure {
                     href: keep(&e.href),
                     ..e

@@ -168,6 +168,16 @@ pub struct Item {
     pub categories: Vec<String>,
     /// Sanitized HTML.
     pub rights: Option<String>,
+    /// Picture of the entry (a video's thumbnail, an episode's image).
+    pub image: Option<String>,
+    /// Page that plays the entry's media.
+    pub player: Option<String>,
+    /// Length of the entry's media, in seconds.
+    pub duration: Option<u64>,
+    /// Explicit (`true`) or clean (`false`), as the podcast says.
+    pub explicit: Option<bool>,
+    /// (latitude, longitude) the entry is about.
+    pub location: Option<(f64, f64)>,
 }
 
 /// A podcast-style attachment. One without `href` still gives templates
