@@ -49,8 +49,8 @@ fn example_planet_in_both_themes_at_phone_and_desktop_widths() -> anyhow::Result
         &workspace_root().join("examples/planet-openstack-2016"),
         dir,
     )?;
-    // The example names faces but cannot ship the pictures: stand-ins go where
-    // `bill_of_materials` looks for them, so a face missing from the output is a bug.
+    // One known picture replaces every face of the example, where `bill_of_materials` looks
+    // for them, so a face missing from the output is a bug.
     let face = fs::read(data_dir().join("face.png"))?;
     fs::create_dir_all(dir.join("images"))?;
     for name in faces(&fs::read_to_string(dir.join("planet.ini"))?) {
