@@ -1,6 +1,7 @@
 //! One subscriber against another, with the real binary: no feed can hide, forge or crowd out
 //! another's posts, and no secret of a subscription URL is published.
 
+#[allow(dead_code)]
 mod common;
 #[allow(dead_code)]
 #[path = "hostile/server.rs"]
@@ -312,9 +313,9 @@ fn a_flooding_feed_pushes_no_other_feeds_newest_entry_off_the_page() {
     // One feed of 100,000 undated items: each counts as new, dated now.
     let mut flood = String::from("<rss version=\"2.0\"><channel><title>Flood</title>\n");
     for n in 0..100_000 {
-        let _ = write!(
+        let _ = writeln!(
             flood,
-            "<item><guid>f{n}</guid><title>flood {n}</title></item>\n"
+            "<item><guid>f{n}</guid><title>flood {n}</title></item>"
         );
     }
     flood.push_str("</channel></rss>\n");

@@ -134,8 +134,11 @@ fn json_feed_has_the_required_fields() {
         assert!(item["content_html"].is_string());
         assert!(item["date_published"].as_str().unwrap().ends_with('Z'));
     }
-    assert_eq!(items[0]["title"], "Bold & sanitized");
-    assert_eq!(items[0]["_source"]["name"], HOSTILE_NAME);
+    assert_eq!(items[0]["title"], "Bold &amp; sanitized");
+    assert_eq!(
+        items[0]["_source"]["name"],
+        HOSTILE_NAME.replace('<', "&lt;").replace('>', "&gt;")
+    );
     assert_eq!(items[1]["url"], "http://planet.example/posts/1.html");
     assert_eq!(items[1]["attachments"][0]["size_in_bytes"], 100);
     // JSON Feed requires an attachment's URL.

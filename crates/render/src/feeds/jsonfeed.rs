@@ -77,7 +77,7 @@ pub fn json_feed(site: &Site) -> Result<Vec<u8>, Error> {
         .iter()
         .filter_map(|item| Some((item, site.channel(item)?)))
         .map(|(item, channel)| Entry {
-            id: item.id.clone(),
+            id: super::text_id(&item.id),
             url: item.link.as_deref().map(|l| site.absolute(l)),
             title: html_text(&super::plain_title(item)),
             content_html: xml_safe(super::body(item).unwrap_or("")).into_owned(),
@@ -89,7 +89,7 @@ pub fn json_feed(site: &Site) -> Result<Vec<u8>, Error> {
                 .filter(|n| !n.trim().is_empty())
                 .map(|n| Author {
                     name: Some(html_text(n)),
-                    url: item.author_uri.as_deref().map(str::to_owned),
+                    url: item.author_uri.as_deref().and_then(super::normalized_url),
                 })
                 .into_iter()
                 .collect(),

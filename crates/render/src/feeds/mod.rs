@@ -47,6 +47,21 @@ pub(crate) fn html_text(text: &str) -> String {
     out
 }
 
+/// An entry id as it must be written where readers may take text for HTML: an id that is a URL
+/// in the form a URL parser gives it (`<`, `>` and quotes percent-encoded, so it still names the
+/// same resource), any other id HTML-escaped like text.
+pub(crate) fn text_id(id: &str) -> String {
+    match url::Url::parse(id) {
+        Ok(url) if url.has_host() => url.into(),
+        _ => html_text(id),
+    }
+}
+
+/// A URL from a feed as a URL parser writes it (see [`text_id`]); `None` when it is not one.
+pub(crate) fn normalized_url(url: &str) -> Option<String> {
+    url::Url::parse(url.trim()).ok().map(String::from)
+}
+
 /// The entry's title as text, empty when it has none.
 fn plain_title(item: &Item) -> String {
     match (&item.title_plain, &item.title) {

@@ -72,7 +72,11 @@ pub fn rss20(site: &Site) -> Vec<u8> {
         } else {
             "false"
         };
-        x.leaf("guid", &[("isPermaLink", permalink)], &item.id);
+        x.leaf(
+            "guid",
+            &[("isPermaLink", permalink)],
+            &super::text_id(&item.id),
+        );
         x.opt_leaf("link", link.as_deref());
         // The HTML travels escaped, as RSS 2.0 readers expect.
         x.opt_leaf("description", super::body(item));
