@@ -49,6 +49,15 @@ pub enum Kind {
     Anonymous,
 }
 
+impl Kind {
+    /// Worth knowing, but not a fault of the configuration: printed as a note, not counted
+    /// as a problem (an anonymous feed is the feed's choice, and the `orrery` theme does not
+    /// depend on its id or link).
+    pub fn is_note(self) -> bool {
+        matches!(self, Self::Anonymous)
+    }
+}
+
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -89,13 +98,21 @@ pub struct Report {
 
 impl Report {
     pub fn is_clean(&self) -> bool {
-        self.findings.is_empty()
+        self.problems() == 0
+    }
+
+    /// Findings that are problems, not notes.
+    pub fn problems(&self) -> usize {
+        self.findings.iter().filter(|f| !f.kind.is_note()).count()
     }
 }
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for finding in &self.findings {
+            if finding.kind.is_note() {
+                write!(f, "note: ")?;
+            }
             write!(
                 f,
                 "{}: {}: {}",
@@ -120,7 +137,7 @@ impl fmt::Display for Report {
                 n => format!("{n} subscriptions"),
             },
             self.fetched,
-            match self.findings.len() {
+            match self.problems() {
                 0 => "no problems".to_owned(),
                 1 => "1 problem".to_owned(),
                 n => format!("{n} problems"),

@@ -171,9 +171,11 @@ fn finds_every_kind_of_problem() {
     assert_eq!(moved["fix"], format!("{o}/feed.xml"));
     let text = report.to_string();
     assert!(
-        text.ends_with("6 subscriptions, 6 fetched: 8 problems\n"),
+        text.ends_with("6 subscriptions, 6 fetched: 7 problems\n"),
         "{text}"
     );
+    // The anonymous feed is a note, not a problem.
+    assert!(text.contains(&format!("note: anonymous: {o}/anonymous.xml")), "{text}");
 }
 
 #[test]
