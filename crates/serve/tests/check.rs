@@ -175,7 +175,10 @@ fn finds_every_kind_of_problem() {
         "{text}"
     );
     // The anonymous feed is a note, not a problem.
-    assert!(text.contains(&format!("note: anonymous: {o}/anonymous.xml")), "{text}");
+    assert!(
+        text.contains(&format!("note: anonymous: {o}/anonymous.xml")),
+        "{text}"
+    );
 }
 
 #[test]

@@ -33,18 +33,7 @@ pub fn generate(name: &str, site: &Site) -> Option<Result<Vec<u8>, Error>> {
 /// JSON Feed in practice. Escaped once here, and once more by the XML writer, a title such as
 /// `<img src=x onerror=…>` shows as that text, never as an element. Atom says `type`.
 pub(crate) fn html_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::text::escape_html(text).into_owned()
 }
 
 /// An entry id as it must be written where readers may take text for HTML: an id that is a URL
