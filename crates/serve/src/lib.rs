@@ -21,6 +21,8 @@
 //! entries and its failing state.
 
 pub mod check;
+mod listen;
+mod memory;
 mod metrics;
 mod schedule;
 mod site;
@@ -34,6 +36,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+pub use listen::{Limits, MIN_BUFFER};
 use metrics::Metrics;
 
 /// Why the server could not start or stopped with an error.
@@ -57,6 +60,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// Update the planet this often; `None` only serves what is published.
     pub every: Option<Duration>,
+    /// What visitors may hold: connections, time to send a request, buffer.
+    pub limits: Limits,
 }
 
 /// Shortest update interval accepted: anything shorter is a typo, and would
@@ -151,7 +156,7 @@ impl Server {
     }
 
     /// Serves (and updates, with an interval) until `shutdown` completes,
-    /// then stops accepting, lets open requests finish and waits a little
+    /// then stops accepting, lets open requests finish (for a while) and waits a little
     /// for a running update before abandoning it. An abandoned update loses
     /// nothing: each feed is stored in its own transaction.
     pub async fn run(
@@ -171,13 +176,13 @@ impl Server {
                 stop_rx.clone(),
             ))
         });
-        let mut stopped = stop_rx;
-        axum::serve(self.listener, site::router(Arc::clone(&self.shared)))
-            .with_graceful_shutdown(async move {
-                schedule::stopped(&mut stopped).await;
-            })
-            .await
-            .map_err(Error::Serve)?;
+        listen::serve(
+            self.listener,
+            site::router(Arc::clone(&self.shared)),
+            self.options.limits,
+            stop_rx,
+        )
+        .await;
         if let Some(scheduler) = scheduler {
             let _ = scheduler.await;
         }

@@ -27,6 +27,7 @@ impl Running {
             planet: planet.options(),
             listen: "127.0.0.1:0".parse().unwrap(),
             every,
+            limits: orrery_serve::Limits::default(),
         })
         .await
         .unwrap();

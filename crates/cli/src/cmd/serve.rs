@@ -21,6 +21,15 @@ pub struct Args {
     /// without it the published files are only served.
     #[arg(long, value_parser = orrery_serve::parse_interval)]
     every: Option<Duration>,
+    /// Open connections at most; past it a new connection closes the
+    /// oldest one that is not answering a request.
+    #[arg(long, default_value_t = orrery_serve::Limits::default().max_connections)]
+    max_connections: usize,
+    /// Time a connection has to send a request head, from its opening or
+    /// from its previous answer (`10s`, `1m`); silent and idle connections
+    /// are closed after it.
+    #[arg(long, default_value = "10s", value_parser = orrery_serve::parse_interval)]
+    header_timeout: Duration,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -36,10 +45,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .init();
     let planet = args.planet.options()?;
     super::preflight(&planet)?;
+    let limits = orrery_serve::Limits {
+        max_connections: fit_descriptors(args.max_connections.max(1)),
+        header_timeout: args.header_timeout,
+        ..orrery_serve::Limits::default()
+    };
     let options = ServeOptions {
         planet,
         listen: args.listen,
         every: args.every,
+        limits,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -62,4 +77,48 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("orrery: stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Descriptors kept for the store, the published files and the fetcher.
+const SPARE_DESCRIPTORS: u64 = 128;
+
+/// Raises the soft limit on open files to the hard one and returns
+/// `wanted`, lowered if needed so that the connections cannot use up the
+/// descriptors: at the limit, accepting would fail and new visitors would
+/// wait in the kernel's queue instead of being let in.
+#[cfg(unix)]
+fn fit_descriptors(wanted: usize) -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct given.
+    let available = unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return wanted;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                limit.rlim_cur = limit.rlim_max;
+            }
+        }
+        limit.rlim_cur
+    };
+    let room =
+        usize::try_from(available.saturating_sub(SPARE_DESCRIPTORS).max(16)).unwrap_or(usize::MAX);
+    if wanted > room {
+        eprintln!(
+            "orrery: warning: at most {room} connections at once: the limit on open files is {available}"
+        );
+    }
+    wanted.min(room)
+}
+
+#[cfg(not(unix))]
+fn fit_descriptors(wanted: usize) -> usize {
+    wanted
 }
