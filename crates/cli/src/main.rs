@@ -1,7 +1,25 @@
 //! The `orrery` command line.
 
+// Before the modules: these replace `std`'s printing macros in all of them
+// (see `output`).
+macro_rules! print {
+    ($($arg:tt)*) => { $crate::output::out(format_args!($($arg)*)) };
+}
+macro_rules! println {
+    () => { $crate::output::out(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::output::out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+macro_rules! eprint {
+    ($($arg:tt)*) => { $crate::output::err(format_args!($($arg)*)) };
+}
+macro_rules! eprintln {
+    () => { $crate::output::err(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::output::err(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 mod cmd;
 mod memory;
+mod output;
 
 use clap::{Parser, Subcommand};
 

@@ -94,7 +94,7 @@ pub(crate) fn harvest(
             };
             let error = format!("unsupported URL {url:?} (only http, https and local files)");
             let failure = failure(&job, &schedule, now, None, Duration::ZERO, error);
-            let report = write(store, sub, Write::Failure(failure), Duration::ZERO, 0);
+            let report = write(store, sub, Write::Failure(failure), Duration::ZERO, 0)?;
             observer.feed_done(&report);
             reports.push(report);
         } else {
@@ -160,12 +160,21 @@ fn fetch_all(
         let Some(job) = jobs.get(done.job) else {
             continue;
         };
-        let report = write(store, &job.sub, done.write, done.elapsed, budget);
+        let report = match write(store, &job.sub, done.write, done.elapsed, budget) {
+            Ok(report) => report,
+            Err(err) => {
+                runtime.shutdown_background();
+                return Err(err);
+            }
+        };
         observer.feed_done(&report);
         reports.push(report);
         // Only now is the document's slot free (when it still held one).
         drop(done.slot);
     }
+    // Not dropped, which would wait for every blocking thread: one may be
+    // stuck reading a file on a hung mount, long after its feed timed out.
+    runtime.shutdown_background();
     store.defer_checkpoints(false)?;
     Ok(())
 }
@@ -531,13 +540,14 @@ fn millis(d: Duration) -> u64 {
 /// Stores one feed's result in its own transaction and says how it went.
 /// The feed keeps at most `budget` bytes of entries, newest first: what one
 /// document may bring, so that no feed outgrows that run after run.
+/// A damaged store stops the run (`Err`): any other store failure is the feed's.
 fn write(
     store: &mut Store,
     sub: &Subscription,
     write: Write,
     elapsed: Duration,
     budget: u64,
-) -> FeedReport {
+) -> Result<FeedReport, Error> {
     let (outcome, http) = match write {
         Write::Update {
             mut update,
@@ -545,7 +555,10 @@ fn write(
             capped,
         } => {
             update.keep_bytes = Some(budget);
-            let applied = store.apply_feed(&update);
+            let applied = match store.apply_feed(&update) {
+                Err(err) if err.is_corrupt() => return Err(err.into()),
+                applied => applied,
+            };
             if applied.is_err() {
                 // Nothing was recorded: the feed is due again at once.
                 update.http.next_fetch_after = None;
@@ -570,12 +583,13 @@ fn write(
         Write::Failure(failure) => {
             let reason = match store.record_failure(&failure) {
                 Ok(()) => failure.error,
+                Err(err) if err.is_corrupt() => return Err(err.into()),
                 Err(err) => format!("{} (and not recorded: {err})", failure.error),
             };
             (FeedOutcome::Failed { reason }, failure.http)
         }
     };
-    report(sub, outcome, &http, elapsed)
+    Ok(report(sub, outcome, &http, elapsed))
 }
 
 /// The report of one feed, whose fetch state is now `http`.

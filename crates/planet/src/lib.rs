@@ -221,9 +221,82 @@ fn open_store(config: &PlanetConfig) -> Result<(PlanetLock, Store), Error> {
     let dir = &config.planet.cache_directory;
     std::fs::create_dir_all(dir).map_err(|source| Error::Io {
         path: dir.clone(),
-        source,
+        source: dangling(dir).unwrap_or(source),
     })?;
     let lock = PlanetLock::acquire(dir.join(LOCK_FILE))?;
     let store = Store::open(dir.join(DATABASE_FILE))?;
+    // A damaged store is not used: a run would publish from it, or write into it.
+    store.quick_check()?;
     Ok((lock, store))
+}
+
+/// Why creating `dir` failed when it is a symbolic link to nothing, which the
+/// system reports as "File exists".
+fn dangling(dir: &std::path::Path) -> Option<std::io::Error> {
+    let link = std::fs::symlink_metadata(dir)
+        .ok()?
+        .file_type()
+        .is_symlink();
+    if !link || std::fs::metadata(dir).is_ok() {
+        return None;
+    }
+    let target = std::fs::read_link(dir).unwrap_or_default();
+    Some(std::io::Error::other(format!(
+        "a dangling symbolic link (to {}, which does not exist)",
+        target.display()
+    )))
+}
+
+/// What [`repair_store`] found and did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Repair {
+    /// There is no store yet.
+    Missing {
+        path: PathBuf,
+    },
+    Healthy {
+        path: PathBuf,
+    },
+    /// The damaged store was moved to `aside`; a new one holds the `blacklisted` ids that
+    /// could still be read. The next update refetches every feed.
+    MovedAside {
+        path: PathBuf,
+        aside: PathBuf,
+        problems: Vec<String>,
+        blacklisted: usize,
+    },
+}
+
+/// Under the planet's lock: checks the store fully, and when it is damaged moves it aside and
+/// starts a new one, keeping the blacklist as far as it can be read.
+pub fn repair_store(options: &Options) -> Result<Repair, Error> {
+    let config = lists::load(options, false)?;
+    let dir = &config.planet.cache_directory;
+    let path = dir.join(DATABASE_FILE);
+    if !path.exists() {
+        return Ok(Repair::Missing { path });
+    }
+    let _lock = PlanetLock::acquire(dir.join(LOCK_FILE))?;
+    let problems = match orrery_store::check_file(&path)? {
+        orrery_store::Health::Missing => return Ok(Repair::Missing { path }),
+        orrery_store::Health::Healthy => return Ok(Repair::Healthy { path }),
+        orrery_store::Health::Damaged(problems) => problems,
+    };
+    let blacklist = orrery_store::salvage_blacklist(&path);
+    let aside = orrery_store::move_aside(&path).map_err(|source| Error::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let mut store = Store::open(&path)?;
+    let mut blacklisted = 0;
+    for (id, reason) in &blacklist {
+        store.blacklist_add(id, reason.as_deref())?;
+        blacklisted += 1;
+    }
+    Ok(Repair::MovedAside {
+        path,
+        aside,
+        problems,
+        blacklisted,
+    })
 }

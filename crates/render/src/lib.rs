@@ -59,13 +59,27 @@ pub enum Error {
         name: String,
         source: minijinja::Error,
     },
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {}", path.display(), io_text(source))]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// `output_dir` (or a directory in it) is a symbolic link to nothing:
+    /// creating it would fail with a bare "File exists".
+    #[error("{}: a dangling symbolic link (to {}, which does not exist)", path.display(), target.display())]
+    DanglingLink { path: PathBuf, target: PathBuf },
     #[error("JSON output: {0}")]
     Json(serde_json::Error),
+}
+
+/// An I/O error in words that say what happened: a full disk is named as
+/// such, in the words `df` users search for, without the error number.
+pub fn io_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::StorageFull => "no space left on device".to_owned(),
+        std::io::ErrorKind::QuotaExceeded => "disk quota exceeded".to_owned(),
+        _ => e.to_string(),
+    }
 }
 
 /// Publishes `items` (the selected entries; shown newest first by `date`,
@@ -79,6 +93,7 @@ pub fn render_site(
     output_dir: &Path,
 ) -> Result<Report, Error> {
     let mut report = Report::default();
+    output::check_dangling(output_dir)?;
     let leftovers = output::remove_leftovers(output_dir);
     if leftovers > 0 {
         report.warnings.push(format!(
@@ -177,9 +192,14 @@ fn render_outputs(
             };
             let template = env.get_template(&template).map_err(fail)?;
             let mut file = output::Staged::new(output_dir, Path::new(name))?;
-            template
-                .render_captured_to(context.for_output(site, name), file.writer())
-                .map_err(fail)?;
+            let mut writer = output::Remember::new(file.writer());
+            let rendered = template.render_captured_to(context.for_output(site, name), &mut writer);
+            // minijinja reports a failed write as "I/O error during
+            // rendering": the write's own error says what happened.
+            if let Some(e) = writer.error.take() {
+                return Err(file.write_error(e));
+            }
+            rendered.map_err(fail)?;
             file
         } else if let Some(generated) = feeds::generate(name, site) {
             let bytes = generated?;

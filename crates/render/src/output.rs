@@ -51,9 +51,57 @@ pub fn remove_leftovers(dir: &Path) -> usize {
     sweep(dir, 2)
 }
 
+/// Refuses a `dir` that is a symbolic link to nothing, by name.
+pub fn check_dangling(dir: &Path) -> Result<(), Error> {
+    let is_link = fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && fs::metadata(dir).is_err() {
+        return Err(Error::DanglingLink {
+            path: dir.to_path_buf(),
+            target: fs::read_link(dir).unwrap_or_default(),
+        });
+    }
+    Ok(())
+}
+
+/// A writer that keeps the error of a failed write, for callers (minijinja)
+/// that replace it with their own.
+pub struct Remember<W> {
+    inner: W,
+    pub error: Option<io::Error>,
+}
+
+impl<W: Write> Remember<W> {
+    pub fn new(inner: W) -> Self {
+        Remember { inner, error: None }
+    }
+}
+
+impl<W: Write> Write for Remember<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner
+            .write(buf)
+            .inspect_err(|e| self.error = Some(copy(e)))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner
+            .flush()
+            .inspect_err(|e| self.error = Some(copy(e)))
+    }
+}
+
+/// The same error again (`io::Error` is not `Clone`).
+fn copy(e: &io::Error) -> io::Error {
+    e.raw_os_error().map_or_else(
+        || io::Error::new(e.kind(), e.to_string()),
+        io::Error::from_raw_os_error,
+    )
+}
+
 /// Creates a temporary file in the directory of `target`.
 fn temp_beside(target: &Path) -> Result<NamedTempFile, Error> {
     let dir = target.parent().unwrap_or(Path::new("."));
+    check_dangling(dir)?;
     fs::create_dir_all(dir).map_err(io_error(dir))?;
     tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
@@ -171,4 +219,35 @@ pub fn replace_manifest(dir: &Path, now: &[String]) -> Result<Vec<String>, Error
         .map_err(|e| staged.write_error(e))?;
     staged.publish()?;
     Ok(removed)
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod full_disk {
+    use super::*;
+
+    /// `/dev/full` fails every write with ENOSPC, as a full disk does.
+    #[test]
+    fn a_full_disk_is_named_with_the_file() {
+        let full = fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let mut writer = Remember::new(full);
+        assert!(writer.write_all(b"<html>").is_err());
+        let kept = writer.error.take().expect("the write's error is kept");
+        assert_eq!(kept.kind(), io::ErrorKind::StorageFull);
+        let message = io_error(Path::new("/srv/out/index.html"))(kept).to_string();
+        assert_eq!(message, "/srv/out/index.html: no space left on device");
+    }
+
+    #[test]
+    fn a_dangling_directory_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("out");
+        std::os::unix::fs::symlink(dir.path().join("gone"), &link).unwrap();
+        let message = check_dangling(&link).unwrap_err().to_string();
+        assert!(message.contains("a dangling symbolic link"), "{message}");
+        assert!(message.contains("gone, which does not exist"), "{message}");
+        check_dangling(dir.path()).unwrap();
+    }
 }

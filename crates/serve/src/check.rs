@@ -26,6 +26,8 @@ pub enum Error {
     Fetch(#[from] orrery_fetch::SetupError),
     #[error("cannot start the fetching runtime: {0}")]
     Runtime(std::io::Error),
+    #[error(transparent)]
+    Store(#[from] orrery_store::Error),
 }
 
 /// The kinds of problem found.
@@ -47,6 +49,8 @@ pub enum Kind {
     /// The feed declares neither an id nor a link, so Venus themes start no
     /// heading for it and its posts show under the previous blog's name.
     Anonymous,
+    /// The planet's database fails SQLite's integrity check.
+    Store,
 }
 
 impl Kind {
@@ -69,6 +73,7 @@ impl fmt::Display for Kind {
             Self::NotAFeed => "not a feed",
             Self::Moved => "moved",
             Self::Anonymous => "anonymous",
+            Self::Store => "store",
         })
     }
 }
@@ -209,11 +214,34 @@ pub fn check(options: &Options, offline: bool) -> Result<Report, Error> {
     }
     findings.extend(duplicates(&resolved.subscriptions));
     findings.extend(faces(&config, &resolved, &resolved.planet.theme_base));
+    let database = resolved
+        .planet
+        .cache_directory
+        .join(orrery_store::DATABASE_FILE);
+    if let orrery_store::Health::Damaged(problems) = orrery_store::check_file(&database)? {
+        let mut message = format!(
+            "fails the integrity check: {}",
+            problems.first().map_or("", String::as_str)
+        );
+        if problems.len() > 1 {
+            message.push_str(&format!(" (and {} more)", problems.len() - 1));
+        }
+        findings.push(Finding {
+            kind: Kind::Store,
+            subject: database.display().to_string(),
+            message,
+            fix: Some("orrery check --repair".to_owned()),
+        });
+    }
     let mut fetched = 0;
     if let Some((runtime, fetcher)) = &online {
         let feeds = feeds(runtime, fetcher, &resolved.subscriptions);
         fetched = feeds.0;
         findings.extend(feeds.1);
+    }
+    // Not dropped, which would wait for a thread stuck on a hung mount.
+    if let Some((runtime, _)) = online {
+        runtime.shutdown_background();
     }
     Ok(Report {
         subscriptions: resolved.subscriptions.len(),

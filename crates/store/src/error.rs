@@ -13,6 +13,15 @@ pub enum Error {
         source: rusqlite::Error,
     },
 
+    /// The file is damaged: SQLite's check failed, or it met a malformed page or a file that
+    /// is not a database. Nothing is written to it; the way out is to move it aside.
+    #[error(
+        "database {path} is damaged ({detail}); nothing was changed. To start a new store \
+         that the next update refills from the feeds, run `orrery check --repair` (it moves \
+         the damaged file aside and keeps the blacklist when it can still be read)"
+    )]
+    Corrupt { path: PathBuf, detail: String },
+
     /// The file was written by a newer orrery; opening it could lose data.
     #[error(
         "database {path} has schema version {found}, newer than the {supported} this orrery \
@@ -40,6 +49,32 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl Error {
+    /// The database file is damaged (see [`Error::Corrupt`]).
+    pub fn is_corrupt(&self) -> bool {
+        matches!(self, Error::Corrupt { .. })
+    }
+
+    /// An SQLite failure on `path`, as [`Error::Corrupt`] when it says the file is damaged.
+    pub(crate) fn sqlite(path: &std::path::Path, source: rusqlite::Error) -> Error {
+        let damaged = matches!(
+            source.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+        );
+        if damaged {
+            Error::Corrupt {
+                path: path.to_path_buf(),
+                detail: source.to_string(),
+            }
+        } else {
+            Error::Sqlite {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    }
 }
 
 fn holder_suffix(pid: Option<u32>) -> String {

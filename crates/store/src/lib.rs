@@ -59,7 +59,9 @@ pub use model::{
     FeedMetadata, FeedUpdate, FetchLogEntry, FetchRecord, HttpState, IdCollision, NewEntry,
     StoredEntry, StoredFeed,
 };
-pub use store::{Store, FETCH_HISTORY, MAX_ERROR_BYTES};
+pub use store::{
+    check_file, move_aside, salvage_blacklist, Health, Store, FETCH_HISTORY, MAX_ERROR_BYTES,
+};
 
 /// File name of the database inside the planet's cache directory.
 pub const DATABASE_FILE: &str = "orrery.db";

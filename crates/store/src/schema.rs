@@ -23,10 +23,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Opens the database file, creating it if needed, with the settings the crash-safety
 /// guarantees rely on, and brings its schema up to date.
 pub fn open(path: &Path) -> Result<Connection, Error> {
-    let sqlite = |source| Error::Sqlite {
-        path: path.to_path_buf(),
-        source,
-    };
+    let sqlite = |source| Error::sqlite(path, source);
     // No SQLITE_OPEN_URI: a configured path is a path, never a `file:` URI with options.
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
@@ -58,10 +55,7 @@ pub fn open(path: &Path) -> Result<Connection, Error> {
 /// Applies the migrations the database has not seen, each in its own transaction together
 /// with the version bump, so an interrupted upgrade resumes where it stopped.
 fn migrate(conn: &mut Connection, path: &Path) -> Result<(), Error> {
-    let sqlite = |source| Error::Sqlite {
-        path: path.to_path_buf(),
-        source,
-    };
+    let sqlite = |source| Error::sqlite(path, source);
     let supported = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
     loop {
         let tx = conn

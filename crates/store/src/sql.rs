@@ -245,4 +245,8 @@ pub const SELECT_ENTRY: &str = "
 /// SQLite's own consistency checks (`orrery check`); no portable equivalent exists.
 pub const INTEGRITY_CHECK: &str = "PRAGMA integrity_check";
 
+pub const QUICK_CHECK: &str = "PRAGMA quick_check";
+
+pub const SALVAGE_BLACKLIST: &str = "SELECT entry_id, reason FROM blacklist";
+
 pub const FOREIGN_KEY_CHECK: &str = "PRAGMA foreign_key_check";

@@ -318,6 +318,24 @@ impl Store {
         })
     }
 
+    /// SQLite's quick check (the structure of every page, without matching indexes to their
+    /// tables): [`Error::Corrupt`] when it finds damage. Every run starts with it, so that a
+    /// damaged store stops the run before anything is fetched or published.
+    pub fn quick_check(&self) -> Result<(), Error> {
+        let problems = self.read(|conn| {
+            conn.prepare(sql::QUICK_CHECK)?
+                .query_map([], |row| row.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        match problems.iter().find(|line| *line != "ok") {
+            None => Ok(()),
+            Some(first) => Err(Error::Corrupt {
+                path: self.path.clone(),
+                detail: damage(first, problems.len()),
+            }),
+        }
+    }
+
     /// SQLite's structural check plus foreign keys; an empty list means healthy.
     pub fn integrity_check(&self) -> Result<Vec<String>, Error> {
         self.read(|conn| {
@@ -364,10 +382,7 @@ impl Store {
     }
 
     fn error(&self, source: rusqlite::Error) -> Error {
-        Error::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        Error::sqlite(&self.path, source)
     }
 }
 
@@ -625,4 +640,108 @@ fn feed_from_row(row: &Row<'_>) -> rusqlite::Result<StoredFeed> {
             last_new_entry: opt_time(row, 27)?,
         },
     })
+}
+
+/// The first line of a failed check, and how many more there are.
+fn damage(first: &str, lines: usize) -> String {
+    match lines {
+        0 | 1 => format!("integrity check: {first}"),
+        n => format!("integrity check: {first}, and {} more", n - 1),
+    }
+}
+
+/// What [`check_file`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Health {
+    /// No database yet: nothing to check.
+    Missing,
+    Healthy,
+    /// The problems SQLite reported (or why the file cannot be read as a database).
+    Damaged(Vec<String>),
+}
+
+/// Runs SQLite's full integrity check and the foreign key check on the file at `path`,
+/// opened read-only (never created or migrated), for `orrery check`.
+pub fn check_file(path: &Path) -> Result<Health, Error> {
+    if !path.exists() {
+        return Ok(Health::Missing);
+    }
+    let result = (|| -> rusqlite::Result<Vec<String>> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let mut problems: Vec<String> = conn
+            .prepare(sql::INTEGRITY_CHECK)?
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        problems.retain(|line| line != "ok");
+        if problems.is_empty() {
+            let dangling: Vec<String> = conn
+                .prepare(sql::FOREIGN_KEY_CHECK)?
+                .query_map([], |row| {
+                    Ok(format!(
+                        "{} row {} refers to a missing {}",
+                        row.get::<_, String>(0)?,
+                        row.get::<_, Option<i64>>(1)?.unwrap_or(-1),
+                        row.get::<_, String>(2)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            problems.extend(dangling);
+        }
+        Ok(problems)
+    })();
+    match result {
+        Ok(problems) if problems.is_empty() => Ok(Health::Healthy),
+        Ok(problems) => Ok(Health::Damaged(problems)),
+        Err(source) => match Error::sqlite(path, source) {
+            Error::Corrupt { detail, .. } => Ok(Health::Damaged(vec![detail])),
+            other => Err(other),
+        },
+    }
+}
+
+/// The blacklist of a possibly damaged database, as far as it can be read: the one thing in
+/// the store that refetching cannot bring back.
+pub fn salvage_blacklist(path: &Path) -> Vec<(String, Option<String>)> {
+    let read = || -> rusqlite::Result<Vec<(String, Option<String>)>> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let mut statement = conn.prepare(sql::SALVAGE_BLACKLIST)?;
+        let mut rows = statement.query([])?;
+        let mut found = Vec::new();
+        // Row by row: what comes before a damaged page is kept.
+        while let Ok(Some(row)) = rows.next() {
+            if let Ok(id) = row.get::<_, String>(0) {
+                found.push((id, row.get::<_, Option<String>>(1).ok().flatten()));
+            }
+        }
+        Ok(found)
+    };
+    read().unwrap_or_default()
+}
+
+/// Renames the database at `path` (with its write-ahead log and shared-memory files) to
+/// `NAME.corrupt-TIMESTAMP`, so that the next open starts a new one; returns the new name.
+pub fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
+    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(format!(".corrupt-{stamp}"));
+    let aside = PathBuf::from(aside);
+    for suffix in ["-wal", "-shm"] {
+        let mut from = path.as_os_str().to_owned();
+        from.push(suffix);
+        let mut to = aside.as_os_str().to_owned();
+        to.push(suffix);
+        match std::fs::rename(&from, &to) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    std::fs::rename(path, &aside)?;
+    Ok(aside)
 }

@@ -89,8 +89,17 @@ fn a_file_that_is_not_a_database_is_an_error_naming_it() {
     let path = dir.path().join("garbage.db");
     std::fs::write(&path, vec![0x5a_u8; 8192]).unwrap();
     let error = Store::open(&path).unwrap_err();
-    assert!(matches!(error, Error::Sqlite { .. }), "{error:?}");
+    assert!(matches!(error, Error::Corrupt { .. }), "{error:?}");
+    assert!(error.is_corrupt());
     assert!(error.to_string().contains("garbage.db"), "{error}");
+    assert!(
+        error.to_string().contains("orrery check --repair"),
+        "{error}"
+    );
+    assert!(matches!(
+        orrery_store::check_file(&path).unwrap(),
+        orrery_store::Health::Damaged(_)
+    ));
 }
 
 #[test]
@@ -804,4 +813,63 @@ fn deferred_checkpoints_happen_when_let_go() {
     assert_eq!(wal_bytes(), 0);
     assert_eq!(all_entries(&store, &["https://example.org/99"]).len(), 1);
     assert!(store.integrity_check().unwrap().is_empty());
+}
+
+#[test]
+fn damaged_pages_are_found_and_the_store_can_be_moved_aside() {
+    let (dir, mut store) = temp_store();
+    let path = store.path().to_path_buf();
+    let body = "x".repeat(2000);
+    let entries = (0..200_i64)
+        .map(|n| entry(&format!("e{n}"), Some(n), &body))
+        .collect();
+    store.apply_feed(&update(A, 1, entries)).unwrap();
+    store.blacklist_add("gone", Some("asked")).unwrap();
+    store.quick_check().unwrap();
+    assert_eq!(
+        orrery_store::check_file(&path).unwrap(),
+        orrery_store::Health::Healthy
+    );
+    drop(store);
+
+    let mut bytes = std::fs::read(&path).unwrap();
+    let pages = bytes.len() / 4096;
+    assert!(pages > 20, "{pages} pages");
+    for page in [pages / 3, pages / 2, 2 * pages / 3] {
+        bytes[page * 4096..(page + 1) * 4096].fill(0x5a);
+    }
+    std::fs::write(&path, &bytes).unwrap();
+
+    // It still opens (the damage is in the middle), but the quick check refuses it.
+    let store = Store::open(&path).unwrap();
+    let error = store.quick_check().unwrap_err();
+    assert!(error.is_corrupt(), "{error:?}");
+    assert!(
+        error.to_string().contains(&path.display().to_string()),
+        "{error}"
+    );
+    drop(store);
+    let orrery_store::Health::Damaged(problems) = orrery_store::check_file(&path).unwrap() else {
+        panic!("the full check passed a damaged file");
+    };
+    assert!(!problems.is_empty());
+
+    assert_eq!(
+        orrery_store::salvage_blacklist(&path),
+        vec![("gone".to_owned(), Some("asked".to_owned()))]
+    );
+    let aside = orrery_store::move_aside(&path).unwrap();
+    assert!(!path.exists() && aside.exists());
+    assert!(aside
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("orrery.db.corrupt-"));
+    assert_eq!(aside.parent(), Some(dir.path()));
+    let fresh = Store::open(&path).unwrap();
+    fresh.quick_check().unwrap();
+    assert_eq!(
+        orrery_store::check_file(&path).unwrap(),
+        orrery_store::Health::Healthy
+    );
 }
