@@ -518,3 +518,28 @@ fn a_dangling_output_directory_is_named() {
     );
     assert!(!err.contains("File exists"), "{err}");
 }
+
+#[test]
+fn serve_refuses_an_oversized_request_head() {
+    let planet = published_planet();
+    let server = Serving::start(&planet, &[]);
+    for (size, expected) in [(60_000, "200"), (100_000, "431")] {
+        let mut stream = TcpStream::connect(server.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let head = format!(
+            "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: {}\r\nConnection: close\r\n\r\n",
+            "a".repeat(size)
+        );
+        // The server may answer and close before taking it all.
+        let _ = stream.write_all(head.as_bytes());
+        let mut status = [0u8; 12];
+        stream.read_exact(&mut status).expect("an answer");
+        assert_eq!(
+            &status[9..12],
+            expected.as_bytes(),
+            "a head of {size} bytes"
+        );
+    }
+}

@@ -174,3 +174,33 @@ async fn other_schemes_and_empty_locations_are_refused() {
         assert_eq!(err.to_string(), text);
     }
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_fifo_or_a_device_is_refused_without_opening_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.xml");
+    let c_path = std::ffi::CString::new(fifo.display().to_string()).unwrap();
+    // SAFETY: mkfifo on a path string owned here.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0);
+    let f = fetcher(1024);
+    for (location, what) in [
+        (fifo.display().to_string(), "a named pipe (FIFO)"),
+        ("/dev/zero".to_owned(), "a device"),
+    ] {
+        // Opening the FIFO would wait for a writer that never comes: the
+        // guard only keeps a regression from hanging the suite.
+        let err = tokio::time::timeout(
+            Duration::from_secs(30),
+            get(&f, FetchRequest::new((), location.clone())),
+        )
+        .await
+        .expect("refused without waiting")
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("cannot read the file: not a regular file: {what}"),
+            "{location}"
+        );
+    }
+}

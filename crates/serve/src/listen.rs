@@ -33,7 +33,8 @@ pub struct Limits {
     /// Time allowed for a request head to arrive, from the connection's
     /// start or the end of its previous answer.
     pub header_timeout: Duration,
-    /// Bytes a connection may buffer while reading a request.
+    /// Bytes a connection may buffer while reading a request, and the
+    /// longest request head (larger ones are answered 431).
     pub max_buffer: usize,
 }
 
@@ -66,7 +67,13 @@ struct Conn {
 struct Table {
     next: u64,
     open: BTreeMap<u64, Arc<Conn>>,
+    /// Most connections open at once since the table was last empty.
+    peak: usize,
 }
+
+/// Connections open at once past which their going is worth giving memory
+/// back for: a visitor or two leave nothing to trim.
+const CROWD: usize = 64;
 
 impl Table {
     fn lock(table: &Mutex<Table>) -> std::sync::MutexGuard<'_, Table> {
@@ -83,12 +90,16 @@ struct Registered {
 
 impl Drop for Registered {
     fn drop(&mut self) {
-        let now_empty = {
+        let crowd_gone = {
             let mut table = Table::lock(&self.table);
             table.open.remove(&self.id);
-            table.open.is_empty()
+            let gone = table.open.is_empty() && table.peak >= CROWD;
+            if table.open.is_empty() {
+                table.peak = 0;
+            }
+            gone
         };
-        if now_empty {
+        if crowd_gone {
             crate::memory::release_free_memory();
         }
     }
@@ -179,6 +190,7 @@ fn admit(table: &Arc<Mutex<Table>>, max: usize) -> Option<(Registered, Arc<Conn>
         evict: Notify::new(),
     });
     guard.open.insert(id, Arc::clone(&conn));
+    guard.peak = guard.peak.max(guard.open.len());
     Some((
         Registered {
             table: Arc::clone(table),
@@ -211,6 +223,7 @@ async fn connection(
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
         .max_buf_size(limits.max_buffer.max(MIN_BUFFER))
+        .max_header_size(limits.max_buffer.max(MIN_BUFFER))
         .keep_alive(true);
     let served = http.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(served);
