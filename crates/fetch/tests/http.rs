@@ -281,7 +281,7 @@ async fn redirect_to_another_internal_host_or_port_is_refused() {
         ),
         (
             "/to-localhost",
-            format!("refused: redirect to localhost, which resolves to internal address "),
+            "refused: redirect to localhost, which resolves to internal address ".to_owned(),
         ),
         (
             "/to-other-port",
