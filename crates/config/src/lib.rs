@@ -141,8 +141,8 @@ pub struct Config {
     declared: Vec<Declared>,
     theme: Option<theme::Theme>,
     reading_lists: Vec<ReadingList>,
-    /// Section name → the reading list it came from.
-    listed: HashMap<String, String>,
+    /// Section name → the reading list it came from, and whether that list is remote.
+    listed: HashMap<String, (String, bool)>,
     warnings: Vec<String>,
     /// The planet's directory (that of the first file): the base of the defaults.
     cwd: PathBuf,
@@ -457,9 +457,20 @@ impl Config {
             if !self.ini.has_section(&entry.section) {
                 self.ini.add_section(&entry.section, origin.clone());
                 self.listed
-                    .insert(entry.section.clone(), list_url.to_owned());
+                    .insert(entry.section.clone(), (list_url.to_owned(), !local));
             }
             for (key, text) in entry.options {
+                // A remote list adds feeds and nothing else: planet-wide
+                // options (other than a feed's own `name`) are not its to set.
+                let planet_wide = options::spec(&key)
+                    .is_some_and(|s| s.scope == options::Scope::Planet && s.name != "name");
+                if !local && planet_wide {
+                    self.warnings.push(format!(
+                        "reading list {list_url}: option {key:?} of {:?} ignored: a reading list cannot set planet-wide options",
+                        entry.section
+                    ));
+                    continue;
+                }
                 self.ini.set(
                     &entry.section,
                     &key,

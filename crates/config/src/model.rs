@@ -126,6 +126,10 @@ pub struct FetchPolicy {
     /// `allow_https_downgrade`: follow a redirect from https to http.
     /// Default false.
     pub allow_https_downgrade: bool,
+    /// `allow_internal_targets`: let redirect targets and feeds added by
+    /// remote reading lists reach loopback, private and other internal
+    /// addresses. Default false; for intranet planets.
+    pub allow_internal_targets: bool,
 }
 
 /// Venus's log levels.
@@ -191,6 +195,11 @@ pub struct Subscription {
     pub options: SectionOptions,
     /// Where the subscription came from: `file:line`, or the reading list.
     pub origin: String,
+    /// The reading list that added it, if one did (shown as "from list").
+    pub reading_list: Option<String>,
+    /// Added by a remote reading list: a third party's URL, fetched only at
+    /// public addresses unless `allow_internal_targets` is set.
+    pub from_remote_list: bool,
 }
 
 /// Where a subscription's feed is read from.

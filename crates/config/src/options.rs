@@ -189,6 +189,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     orrery("max_feed_bytes", "16777216"),
     orrery("max_redirects", "5"),
     orrery("allow_https_downgrade", "false"),
+    orrery("allow_internal_targets", "false"),
     orrery("max_feed_share", "25"),
     OptionSpec {
         name: "publish_url",

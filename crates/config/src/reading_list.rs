@@ -318,9 +318,9 @@ fn parse_config(text: &str, name: &str) -> Result<ParsedList, String> {
     })?;
     let mut list = ParsedList::default();
     if ini.has_section("Planet") {
-        list.warnings.push(format!(
-            "reading list {name}: its [Planet] section is ignored"
-        ));
+        // The caller prefixes the list's name.
+        list.warnings
+            .push("its [Planet] section is ignored: a reading list only adds feeds".to_owned());
     }
     for section in ini.sections().filter(|s| *s != "Planet") {
         let mut options = Vec::new();

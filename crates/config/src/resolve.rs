@@ -247,8 +247,9 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
             if let Some(own) = ini.get(section, "filters")? {
                 filters.extend(py_split(&own).map(str::to_owned));
             }
-            let origin = match config.listed.get(section) {
-                Some(list) => format!("reading list {list}"),
+            let listed = config.listed.get(section);
+            let origin = match listed {
+                Some((list, _)) => format!("reading list {list}"),
                 None => ini
                     .section(section)
                     .and_then(|s| s.origin())
@@ -269,6 +270,8 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
                 filters,
                 options: section_options(section)?,
                 origin,
+                reading_list: listed.map(|(list, _)| list.clone()),
+                from_remote_list: listed.is_some_and(|(_, remote)| *remote),
             });
         }
     }
@@ -339,6 +342,7 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
         },
         max_redirects: look.uint(None, "max_redirects", 5)?,
         allow_https_downgrade: look.bool("allow_https_downgrade", false)?,
+        allow_internal_targets: look.bool("allow_internal_targets", false)?,
     };
     let template_directories = match &config.theme {
         Some(theme) => theme.template_directories.clone(),

@@ -42,6 +42,37 @@ impl Progress {
     }
 }
 
+/// What kind of URL was refused for leading to an internal address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    /// A redirect hop that left the subscription's own scheme, host and port.
+    Redirect,
+    /// A feed added by a remote reading list.
+    ListFeed,
+    /// A feed found by discovery on a page.
+    DiscoveredFeed,
+}
+
+impl fmt::Display for TargetKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Redirect => "redirect to",
+            Self::ListFeed => "list-added feed at",
+            Self::DiscoveredFeed => "discovered feed at",
+        })
+    }
+}
+
+/// "127.0.0.1, an internal address", or, for a name, what it resolved to.
+fn internal(host: &str, address: &std::net::IpAddr) -> String {
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    if literal.parse::<std::net::IpAddr>().is_ok() {
+        format!("{host}, an internal address")
+    } else {
+        format!("{host}, which resolves to internal address {address}")
+    }
+}
+
 /// A failed fetch. `Display` names the reason in plain words; the variants
 /// let the caller decide how to schedule the next attempt.
 #[derive(Debug, thiserror::Error)]
@@ -79,8 +110,17 @@ pub enum FetchError {
     RedirectScheme { url: String },
     #[error("redirect from https to plain http refused: {url}")]
     Downgrade { url: String },
-    #[error("redirect to a private address refused ({host})")]
-    PrivateRedirect { host: String },
+    /// A URL the owner did not write (a redirect target, a feed named by a
+    /// remote reading list or found by discovery) leads to an address outside
+    /// the public Internet.
+    #[error("refused: {kind} {}; set allow_internal_targets = yes to allow", internal(.host, .address))]
+    InternalTarget {
+        kind: TargetKind,
+        /// The URL's host as written (a name or an address literal).
+        host: String,
+        /// The internal address it is, or resolved to.
+        address: std::net::IpAddr,
+    },
     #[error("body larger than {}", size(.limit))]
     TooLarge { limit: u64 },
     #[error("body could not be decompressed: {reason}")]
@@ -196,7 +236,11 @@ impl FetchError {
                     host: host.clone(),
                     reason: source.to_string(),
                 },
-                ResolveError::Private { host } => Self::PrivateRedirect { host: host.clone() },
+                ResolveError::Private { host, address } => Self::InternalTarget {
+                    kind: TargetKind::Redirect,
+                    host: host.clone(),
+                    address: *address,
+                },
             });
         }
         if let Some(h) = e.downcast_ref::<hyper::Error>() {

@@ -102,14 +102,16 @@ pub(crate) enum ResolveError {
         source: std::io::Error,
     },
     /// Every address of the host is outside the public Internet.
-    Private { host: String },
+    Private { host: String, address: IpAddr },
 }
 
 impl fmt::Display for ResolveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Lookup { host, source } => write!(f, "DNS lookup for {host} failed: {source}"),
-            Self::Private { host } => write!(f, "{host} resolves only to private addresses"),
+            Self::Private { host, address } => {
+                write!(f, "{host} resolves only to internal addresses ({address})")
+            }
         }
     }
 }
@@ -136,12 +138,13 @@ impl Resolve for Resolver {
                 Ok(addrs) => addrs,
                 Err(source) => return Err(ResolveError::Lookup { host, source }.into()),
             };
+            let first = found.first().map(SocketAddr::ip);
             let allowed: Vec<SocketAddr> = found
                 .into_iter()
                 .filter(|a| !public_only || is_public(a.ip()))
                 .collect();
-            if allowed.is_empty() && public_only {
-                return Err(ResolveError::Private { host }.into());
+            if let (true, true, Some(address)) = (allowed.is_empty(), public_only, first) {
+                return Err(ResolveError::Private { host, address }.into());
             }
             let addrs: Addrs = Box::new(allowed.into_iter());
             Ok(addrs)

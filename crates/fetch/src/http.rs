@@ -12,10 +12,10 @@ use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Certificate, Client, Response, StatusCode};
 use url::{Host, Url};
 
-use crate::error::{FetchError, Progress, SetupError, Stage};
+use crate::error::{FetchError, Progress, SetupError, Stage, TargetKind};
 use crate::guard::{is_public, Resolver};
 use crate::limits::MAX_RETRY_AFTER;
-use crate::{Content, FetchConfig, Fetched};
+use crate::{Content, FetchConfig, Fetched, Source};
 
 /// Feed formats first, anything else accepted: many servers label feeds
 /// `text/html` or `application/octet-stream`.
@@ -30,11 +30,11 @@ const MAX_HEADER_LIST_BYTES: u32 = 64 * 1024;
 
 #[derive(Debug)]
 pub(crate) struct HttpClient {
-    /// For the subscription's own host: its addresses are whatever the
-    /// administrator configured, private or not.
+    /// For the owner's subscription on its own scheme, host and port: its
+    /// addresses are whatever the owner configured, internal or not.
     trusted: Client,
-    /// For redirect hops to any other host: public addresses only, unless the
-    /// configuration allows private ones.
+    /// For everything else: public addresses only, unless the configuration
+    /// allows internal ones.
     guarded: Client,
     guard_literals: bool,
     max_redirects: usize,
@@ -52,7 +52,7 @@ pub(crate) struct Validators<'a> {
 impl HttpClient {
     pub(crate) fn new(config: &FetchConfig) -> Result<Self, SetupError> {
         let trusted = build(config, false)?;
-        let guarded = if config.allow_private_redirects {
+        let guarded = if config.allow_internal_targets {
             trusted.clone()
         } else {
             build(config, true)?
@@ -60,7 +60,7 @@ impl HttpClient {
         Ok(Self {
             trusted,
             guarded,
-            guard_literals: !config.allow_private_redirects,
+            guard_literals: !config.allow_internal_targets,
             max_redirects: config.max_redirects,
             max_body: config.max_body_bytes,
             allow_https_downgrade: config.allow_https_downgrade,
@@ -73,6 +73,7 @@ impl HttpClient {
         &self,
         start: &Url,
         validators: Validators<'_>,
+        source: Source,
         progress: &Progress,
     ) -> Result<Fetched, FetchError> {
         let conditional = conditional_headers(validators);
@@ -82,14 +83,29 @@ impl HttpClient {
         let mut permanent_redirect = None;
         let mut only_permanent_so_far = true;
         loop {
-            let client = self.client_for(&url, start)?;
+            // The first request is judged as its source; every later one is a redirect.
+            let kind = match (visited.len(), source) {
+                (1, Source::List) => TargetKind::ListFeed,
+                (1, Source::Discovered) => TargetKind::DiscoveredFeed,
+                _ => TargetKind::Redirect,
+            };
+            let client = self.client_for(&url, start, source, kind)?;
             progress.set(Stage::Response);
             let response = client
                 .get(url.clone())
                 .headers(conditional.clone())
                 .send()
                 .await
-                .map_err(|e| FetchError::from_reqwest(&e, Stage::Response))?;
+                .map_err(|e| match FetchError::from_reqwest(&e, Stage::Response) {
+                    FetchError::InternalTarget { host, address, .. } => {
+                        FetchError::InternalTarget {
+                            kind,
+                            host,
+                            address,
+                        }
+                    }
+                    other => other,
+                })?;
             let status = response.status();
             if !is_followed_redirect(status) {
                 return self
@@ -129,22 +145,30 @@ impl HttpClient {
         }
     }
 
-    /// The trusted client for the subscription's own host, the guarded one
-    /// for any other. IP literals never reach a resolver, so they are checked
-    /// here.
-    fn client_for(&self, url: &Url, start: &Url) -> Result<&Client, FetchError> {
-        if url.host() == start.host() {
+    /// The trusted client for the owner's URL on its own scheme, host and
+    /// port (the URL's origin), the guarded one for anything else. IP
+    /// literals never reach a resolver, so they are checked here.
+    fn client_for(
+        &self,
+        url: &Url,
+        start: &Url,
+        source: Source,
+        kind: TargetKind,
+    ) -> Result<&Client, FetchError> {
+        if source == Source::Owner && url.origin() == start.origin() {
             return Ok(&self.trusted);
         }
         if self.guard_literals {
-            let ip = match url.host() {
+            let ip: Option<std::net::IpAddr> = match url.host() {
                 Some(Host::Ipv4(v4)) => Some(v4.into()),
                 Some(Host::Ipv6(v6)) => Some(v6.into()),
                 _ => None,
             };
-            if ip.is_some_and(|ip| !is_public(ip)) {
-                return Err(FetchError::PrivateRedirect {
+            if let Some(address) = ip.filter(|ip| !is_public(*ip)) {
+                return Err(FetchError::InternalTarget {
+                    kind,
                     host: url.host_str().unwrap_or_default().to_owned(),
+                    address,
                 });
             }
         }

@@ -29,18 +29,22 @@
 //! [`Fetched::permanent_redirect`] so the caller can update the subscription;
 //! `302`, `303` and `307` are followed but never recorded.
 //!
-//! The subscription's own host is trusted whatever it resolves to: planets on
-//! an intranet and test servers on loopback must work. A redirect to any other
-//! host is refused when that host is an address, or resolves only to
-//! addresses, outside the public Internet (loopback, RFC 1918 private,
-//! link-local including cloud metadata at `169.254.169.254`, carrier-grade
-//! NAT, unique-local `fc00::/7`, documentation, multicast; IPv4 embedded in
-//! IPv6 is judged by the IPv4 part, see [`is_public`]). This stops a feed
-//! server from using the planet to probe the network it runs in. Addresses
-//! are checked in the resolver that feeds the connection, so a host cannot
-//! pass the check and then resolve elsewhere. Set
-//! [`FetchConfig::allow_private_redirects`] for a planet whose feeds redirect
-//! between internal hosts.
+//! Every URL is judged by who wrote it ([`Source`]). A subscription the
+//! owner wrote is trusted wherever it points, for its own scheme, host and
+//! port: planets on an intranet and test servers on loopback must work.
+//! Everything else is refused when it leads outside the public Internet
+//! (loopback, RFC 1918 private, link-local including cloud metadata at
+//! `169.254.169.254`, carrier-grade NAT, `0.0.0.0`, `::`, unique-local
+//! `fc00::/7`, documentation, multicast; IPv4 embedded in IPv6 is judged by
+//! the IPv4 part, see [`is_public`]): a redirect hop to another host or
+//! another port, and, from the very first request, a feed added by a remote
+//! reading list ([`Source::List`]) or found by discovery
+//! ([`Source::Discovered`]). This stops a feed server or a list's author from
+//! using the planet to probe the network it runs in. Addresses are checked in
+//! the resolver that feeds the connection, so a host cannot pass the check
+//! and then resolve elsewhere (DNS rebinding); address literals are checked
+//! before any connection. Set [`FetchConfig::allow_internal_targets`] for a
+//! planet whose feeds live on internal hosts.
 //!
 //! # Local files
 //!
@@ -63,7 +67,7 @@ use bytes::Bytes;
 use futures_util::stream::{FuturesUnordered, Stream};
 use url::Url;
 
-pub use error::{FetchError, SetupError, Stage, TlsProblem};
+pub use error::{FetchError, SetupError, Stage, TargetKind, TlsProblem};
 
 use error::Progress;
 pub use guard::is_public;
@@ -87,9 +91,10 @@ pub struct FetchConfig {
     pub concurrency: usize,
     /// Requests in flight at once to one host.
     pub per_host_limit: usize,
-    /// Follow redirects from one host to another host on a private or
-    /// loopback address. Off by default; see the crate documentation.
-    pub allow_private_redirects: bool,
+    /// Let URLs the owner did not write (redirect targets, list-added and
+    /// discovered feeds) reach internal addresses. Off by default; see the
+    /// crate documentation.
+    pub allow_internal_targets: bool,
     /// Follow redirects from `https:` to plain `http:`. Off by default: the
     /// downgrade would expose the request and let a network attacker answer.
     pub allow_https_downgrade: bool,
@@ -109,7 +114,7 @@ impl Default for FetchConfig {
             // Two keeps a planet with many feeds on one blog host reasonably
             // fast without looking like a flood.
             per_host_limit: 2,
-            allow_private_redirects: false,
+            allow_internal_targets: false,
             allow_https_downgrade: false,
             extra_ca_pem: None,
         }
@@ -128,6 +133,20 @@ impl FetchConfig {
     }
 }
 
+/// Who wrote a URL, which decides the addresses it may lead to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Source {
+    /// The planet's owner (the configuration, the command line): trusted for
+    /// its own scheme, host and port, whatever address that is.
+    #[default]
+    Owner,
+    /// A remote reading list: public addresses only, from the first request.
+    List,
+    /// Discovery on a page (`<link rel="alternate">`): public addresses only,
+    /// from the first request.
+    Discovered,
+}
+
 /// One feed to fetch.
 #[derive(Debug, Clone)]
 pub struct FetchRequest<K> {
@@ -139,6 +158,8 @@ pub struct FetchRequest<K> {
     pub etag: Option<String>,
     /// `Last-Modified` from the previous successful fetch, verbatim.
     pub last_modified: Option<String>,
+    /// Who wrote `url`.
+    pub source: Source,
 }
 
 impl<K> FetchRequest<K> {
@@ -149,7 +170,15 @@ impl<K> FetchRequest<K> {
             url: url.into(),
             etag: None,
             last_modified: None,
+            source: Source::Owner,
         }
+    }
+
+    /// The same request, written by `source`.
+    #[must_use]
+    pub fn from(mut self, source: Source) -> Self {
+        self.source = source;
+        self
     }
 }
 
@@ -260,7 +289,7 @@ impl Fetcher {
                     etag: req.etag.as_deref(),
                     last_modified: req.last_modified.as_deref(),
                 };
-                self.fetch_http(&url, validators).await
+                self.fetch_http(&url, validators, req.source).await
             }
             Ok(Target::File(path)) => {
                 let config = &self.inner.config;
@@ -290,6 +319,7 @@ impl Fetcher {
         &self,
         url: &Url,
         validators: Validators<'_>,
+        source: Source,
     ) -> (Duration, Result<Fetched, FetchError>) {
         let inner = &*self.inner;
         let host = url.host_str().unwrap_or_default();
@@ -302,7 +332,7 @@ impl Fetcher {
         let (elapsed, result) = timed(
             timeout,
             &progress,
-            inner.http.get(url, validators, &progress),
+            inner.http.get(url, validators, source, &progress),
         )
         .await;
         // Recorded for the subscription's host, the one requests queue on,

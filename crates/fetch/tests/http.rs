@@ -6,7 +6,9 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use orrery_fetch::{Content, FetchConfig, FetchError, FetchRequest, Fetched, Fetcher, Stage};
+use orrery_fetch::{
+    Content, FetchConfig, FetchError, FetchRequest, Fetched, Fetcher, Source, Stage, TargetKind,
+};
 use support::{head, redirect, response, Server, Step, FEED};
 
 const TIMEOUT: Duration = Duration::from_secs(1);
@@ -89,6 +91,7 @@ async fn etag_then_not_modified_with_validators_sent() {
             url: server.url("/feed"),
             etag: first.etag.clone(),
             last_modified: first.last_modified.clone(),
+            source: Source::Owner,
         })
         .await
         .result
@@ -253,39 +256,107 @@ async fn redirects_to_other_schemes_are_refused() {
 }
 
 #[tokio::test]
-async fn redirect_to_another_private_host_is_refused() {
-    let server = Server::start(|req| match req.path.as_str() {
+async fn redirect_to_another_internal_host_or_port_is_refused() {
+    let other = Server::start(|_| response(200, &[], FEED.as_bytes())).await;
+    let other_port = url::Url::parse(&other.url("/")).unwrap().port().unwrap();
+    let server = Server::start(move |req| match req.path.as_str() {
         "/to-127-0-0-2" => redirect(302, "http://127.0.0.2:9/feed"),
         "/to-mapped" => redirect(302, "http://[::ffff:169.254.169.254]/latest"),
         "/to-localhost" => redirect(301, &format!("http://localhost:{}/feed", req_port(req))),
+        "/to-other-port" => redirect(302, &format!("http://127.0.0.1:{other_port}/feed")),
+        "/to-same-origin" => redirect(302, &format!("http://127.0.0.1:{}/feed", req_port(req))),
         _ => response(200, &[], FEED.as_bytes()),
     })
     .await;
     let f = fetcher();
-    for (path, host) in [
-        ("/to-127-0-0-2", "127.0.0.2"),
-        ("/to-mapped", "[::ffff:a9fe:a9fe]"),
-        ("/to-localhost", "localhost"),
+    let allow = "set allow_internal_targets = yes to allow";
+    for (path, expected) in [
+        (
+            "/to-127-0-0-2",
+            format!("refused: redirect to 127.0.0.2, an internal address; {allow}"),
+        ),
+        (
+            "/to-mapped",
+            format!("refused: redirect to [::ffff:a9fe:a9fe], an internal address; {allow}"),
+        ),
+        (
+            "/to-localhost",
+            "refused: redirect to localhost, which resolves to internal address ".to_owned(),
+        ),
+        (
+            "/to-other-port",
+            format!("refused: redirect to 127.0.0.1, an internal address; {allow}"),
+        ),
     ] {
         let err = get(&f, &server.url(path)).await.unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            format!("redirect to a private address refused ({host})"),
-            "{path}"
+        assert!(
+            matches!(
+                err,
+                FetchError::InternalTarget {
+                    kind: TargetKind::Redirect,
+                    ..
+                }
+            ),
+            "{path}: {err:?}"
         );
+        assert!(err.to_string().starts_with(&expected), "{path}: {err}");
+        assert!(err.to_string().ends_with(allow), "{path}: {err}");
     }
-    // Only the subscription's own host was contacted.
+    // Only the subscription's own address was contacted.
     assert!(server.seen().iter().all(|s| s.host() == "127.0.0.1"));
+    assert!(other.seen().is_empty());
+    // The subscription's own scheme, host and port stay trusted.
+    let same = get(&f, &server.url("/to-same-origin")).await.unwrap();
+    assert_eq!(body(&same), FEED.as_bytes());
 
     // An intranet planet may allow it.
     let open = Fetcher::new(FetchConfig {
-        allow_private_redirects: true,
+        allow_internal_targets: true,
         ..config()
     })
     .unwrap();
     let fetched = get(&open, &server.url("/to-localhost")).await.unwrap();
     assert_eq!(fetched.final_url.host_str(), Some("localhost"));
     assert_eq!(body(&fetched), FEED.as_bytes());
+    get(&open, &server.url("/to-other-port")).await.unwrap();
+    assert_eq!(other.seen().len(), 1);
+}
+
+/// A feed named by a reading list or found by discovery is judged from its
+/// first request; the owner's own URL is not.
+#[tokio::test]
+async fn list_and_discovered_feeds_are_judged_from_the_first_request() {
+    let server = Server::start(|_| response(200, &[], FEED.as_bytes())).await;
+    let f = fetcher();
+    for (source, kind) in [
+        (Source::List, TargetKind::ListFeed),
+        (Source::Discovered, TargetKind::DiscoveredFeed),
+    ] {
+        let by_address = server.url("/feed");
+        let by_name = by_address.replace("127.0.0.1", "localhost");
+        for (url, host) in [(by_address, "127.0.0.1"), (by_name, "localhost")] {
+            let req = FetchRequest::new((), url.clone()).from(source);
+            let err = f.fetch_one(req).await.result.unwrap_err();
+            assert!(
+                matches!(&err, FetchError::InternalTarget { kind: k, .. } if *k == kind),
+                "{url}: {err:?}"
+            );
+            let expected = format!("refused: {kind} {host}, ");
+            assert!(err.to_string().starts_with(&expected), "{err}");
+        }
+    }
+    assert!(server.seen().is_empty());
+    get(&f, &server.url("/feed")).await.unwrap();
+    assert_eq!(server.seen().len(), 1);
+
+    let open = Fetcher::new(FetchConfig {
+        allow_internal_targets: true,
+        ..config()
+    })
+    .unwrap();
+    let req = FetchRequest::new((), server.url("/feed")).from(Source::List);
+    open.fetch_one(req).await.result.unwrap();
+    assert_eq!(server.seen().len(), 2);
 }
 
 fn req_port(req: &support::Seen) -> String {

@@ -122,6 +122,9 @@ async fn redirect_from_https_to_http_is_refused_unless_allowed() {
         feed_timeout: Duration::from_secs(2),
         extra_ca_pem: Some(CA.to_vec()),
         allow_https_downgrade: true,
+        // The plain target is another port of the same loopback host: an
+        // internal target, which this planet allows too.
+        allow_internal_targets: true,
         ..FetchConfig::default()
     })
     .unwrap();

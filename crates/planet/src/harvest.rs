@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use orrery_config::{Location, PlanetConfig, Subscription};
 use orrery_feed::{ParseOptions, ParsedFeed};
 use orrery_fetch::{
-    Content, FetchConfig, FetchError, FetchOutcome, FetchRequest, Fetched, Fetcher,
+    Content, FetchConfig, FetchError, FetchOutcome, FetchRequest, Fetched, Fetcher, Source,
 };
 use orrery_store::{FeedFailure, FeedUpdate, FetchRecord, HttpState, Store};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
@@ -192,6 +192,7 @@ pub fn fetch_config(config: &PlanetConfig) -> FetchConfig {
         concurrency: usize::try_from(policy.concurrency.max(1)).unwrap_or(1),
         per_host_limit: usize::try_from(policy.per_host_limit.max(1)).unwrap_or(1),
         allow_https_downgrade: policy.allow_https_downgrade,
+        allow_internal_targets: policy.allow_internal_targets,
         ..FetchConfig::default()
     }
 }
@@ -298,6 +299,12 @@ fn request(key: usize, job: &Job) -> FetchRequest<usize> {
         },
         etag: job.previous.etag.clone(),
         last_modified: job.previous.last_modified.clone(),
+        // A remote list is a third party's text: its feeds are not the owner's URLs.
+        source: if job.sub.from_remote_list {
+            Source::List
+        } else {
+            Source::Owner
+        },
     }
 }
 

@@ -108,6 +108,12 @@ pub enum Mode {
     Offline,
 }
 
+/// The configuration as a run would see it, remote reading lists applied
+/// from their cached copies (nothing is fetched), for `orrery config`.
+pub fn load_config(options: &Options) -> Result<PlanetConfig, Error> {
+    lists::load(options, false)
+}
+
 /// Runs the pipeline. Feed failures are in the returned [`Summary`], not errors.
 pub fn run(options: &Options, mode: Mode, observer: &mut dyn Observer) -> Result<Summary, Error> {
     run_on(options, mode, None, observer)

@@ -530,6 +530,8 @@ mod tests {
             filters: Vec::new(),
             options: Default::default(),
             origin: "test".into(),
+            reading_list: None,
+            from_remote_list: false,
         }
     }
 

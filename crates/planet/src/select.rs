@@ -147,6 +147,7 @@ fn subscription_channel(
         // The redirect target is the same private address, moved.
         channel.permanent_redirect = None;
     }
+    channel.reading_list = sub.reading_list.as_deref().map(published_list);
     channel.options = sub
         .options
         .iter()
@@ -159,6 +160,17 @@ fn subscription_channel(
         add_activity(&mut channel, feed, now);
     }
     channel
+}
+
+/// A reading list as published: a web address without its secrets, or a
+/// local list's file name only (the machine's layout is nobody's business).
+fn published_list(list: &str) -> String {
+    match url::Url::parse(list) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => public_url(list).into_owned(),
+        _ => std::path::Path::new(list)
+            .file_name()
+            .map_or_else(|| list.to_owned(), |n| n.to_string_lossy().into_owned()),
+    }
 }
 
 /// What the status page tells beyond the last fetch: the date of the feed's newest entry,

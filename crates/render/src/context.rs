@@ -213,6 +213,7 @@ fn channel_vars(planet: &Planet, c: &Channel, format: &DateFormat) -> Map {
         c.permanent_redirect.as_deref(),
     );
     put(&mut m, "problem", status::problem(c).as_deref());
+    put(&mut m, "reading_list", c.reading_list.as_deref());
     if !c.notes.is_empty() {
         m.insert(
             "notes".into(),

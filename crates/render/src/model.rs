@@ -108,6 +108,9 @@ pub struct Channel {
     pub entries_stored: Option<u64>,
     /// The new location announced by a permanent redirect (301/308).
     pub permanent_redirect: Option<String>,
+    /// The reading list that added the subscription, as published (a URL
+    /// without secrets, or a local list's file name); `None`: the owner's own.
+    pub reading_list: Option<String>,
     /// What the status page tells of a healthy feed: a limit that cut its last copy ("capped
     /// at 10,000 entries"), entry ids it shares with another subscription.
     pub notes: Vec<String>,

@@ -105,6 +105,9 @@ struct Subscription<'a> {
     next_fetch_reason: Option<&'a str>,
     entries_stored: Option<u64>,
     permanent_redirect: Option<&'a str>,
+    /// The reading list that added the subscription; absent for the owner's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reading_list: Option<&'a str>,
     /// Healthy, but worth knowing: a limit that cut the feed, ids shared with another feed.
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     notes: &'a [String],
@@ -133,6 +136,7 @@ pub fn status_json(site: &Site) -> Result<Vec<u8>, Error> {
                 next_fetch_reason: c.next_fetch_reason.as_deref(),
                 entries_stored: c.entries_stored,
                 permanent_redirect: c.permanent_redirect.as_deref(),
+                reading_list: c.reading_list.as_deref(),
                 notes: &c.notes,
             }
         })

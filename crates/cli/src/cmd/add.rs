@@ -13,7 +13,7 @@ use html5ever::tokenizer::{
 };
 use orrery_config::edit::{self, NewSubscription};
 use orrery_feed::{ParseOptions, ParsedFeed};
-use orrery_fetch::{Content, FetchConfig, FetchRequest, Fetcher};
+use orrery_fetch::{is_public, Content, FetchConfig, FetchError, FetchRequest, Fetcher, Source};
 use url::Url;
 
 /// Where feeds usually live when a page does not announce its own.
@@ -48,6 +48,11 @@ pub struct AddArgs {
     /// [default: planet.ini, config.ini, planet.toml or config.toml, the first found].
     #[arg(long = "config", short = 'c')]
     config: Option<PathBuf>,
+    /// Subscribe even when the feed found on the page lives on another host or
+    /// port at an internal address (loopback, private, link-local...). The URL
+    /// given is always trusted for its own scheme, host and port.
+    #[arg(long)]
+    allow_internal: bool,
 }
 
 #[derive(clap::Args)]
@@ -64,8 +69,13 @@ pub fn run_add(args: AddArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let fetcher = Fetcher::new(FetchConfig::default())?;
+    let fetcher = Fetcher::new(FetchConfig {
+        allow_internal_targets: args.allow_internal,
+        ..FetchConfig::default()
+    })?;
     let found = runtime.block_on(discover(&fetcher, &args.url))?;
+    let class = runtime.block_on(address_class(&found.url));
+    println!("found feed {} ({class})", found.url);
     let name = args
         .name
         .or(found.title)
@@ -93,9 +103,49 @@ pub struct Found {
     pub title: Option<String>,
 }
 
+/// What the feed's host resolves to, in words: "address 93.184.215.14, public"
+/// or "address 127.0.0.1, internal".
+async fn address_class(url: &str) -> String {
+    let Some((host, port)) = Url::parse(url).ok().and_then(|u| {
+        let port = u.port_or_known_default()?;
+        Some((u.host_str()?.trim_matches(['[', ']']).to_owned(), port))
+    }) else {
+        return "a local file".to_owned();
+    };
+    let lookup = tokio::net::lookup_host((host.as_str(), port)).await;
+    match lookup {
+        Ok(addrs) => {
+            let mut addrs: Vec<_> = addrs.map(|a| a.ip()).collect();
+            addrs.sort_unstable();
+            addrs.dedup();
+            let class = if addrs.iter().all(|a| is_public(*a)) {
+                "public"
+            } else {
+                "internal"
+            };
+            let list: Vec<String> = addrs.iter().map(ToString::to_string).collect();
+            format!("address {}, {class}", list.join(", "))
+        }
+        Err(e) => format!("address unknown: {e}"),
+    }
+}
+
+/// Who wrote a URL found while discovering from `given`: the owner for the
+/// URL's own scheme, host and port, the page for anything else.
+fn source_of(candidate: &Url, given: Option<&Url>) -> Source {
+    match given {
+        Some(given) if given.origin() == candidate.origin() => Source::Owner,
+        _ => Source::Discovered,
+    }
+}
+
 /// Finds the feed behind `url`: the document itself when it is a feed,
 /// else a feed its page announces, else one at a usual place on the site.
+/// `url` is the owner's, trusted for its own scheme, host and port; a feed
+/// found elsewhere is fetched only at a public address unless the fetcher
+/// allows internal targets.
 pub async fn discover(fetcher: &Fetcher, url: &str) -> anyhow::Result<Found> {
+    let given = Url::parse(url).ok();
     let page = fetch(fetcher, url).await?;
     if let Some(feed) = as_feed(&page) {
         let url = page.permanent.unwrap_or_else(|| url.to_owned());
@@ -126,9 +176,18 @@ pub async fn discover(fetcher: &Fetcher, url: &str) -> anyhow::Result<Found> {
             candidates.push(candidate);
         }
     }
+    let mut refused = None;
     for candidate in candidates {
-        let Ok(doc) = fetch(fetcher, candidate.as_str()).await else {
-            continue;
+        let source = source_of(&candidate, given.as_ref());
+        let doc = match fetch_from(fetcher, candidate.as_str(), source).await {
+            Ok(doc) => doc,
+            Err(e) => {
+                if let Some(e @ FetchError::InternalTarget { .. }) = e.downcast_ref::<FetchError>()
+                {
+                    refused.get_or_insert_with(|| format!("{candidate}: {e}"));
+                }
+                continue;
+            }
         };
         if let Some(feed) = as_feed(&doc) {
             let url = doc.permanent.unwrap_or_else(|| candidate.to_string());
@@ -137,6 +196,15 @@ pub async fn discover(fetcher: &Fetcher, url: &str) -> anyhow::Result<Found> {
                 title: title(&feed),
             });
         }
+    }
+    if let Some(refused) = refused {
+        bail!(
+            "{url} is not a feed; the feed its page names was refused: {}",
+            refused.replace(
+                "set allow_internal_targets = yes to allow",
+                "pass --allow-internal to subscribe to it"
+            )
+        );
     }
     bail!("{url} is not a feed, and no feed was found on that site")
 }
@@ -150,9 +218,15 @@ pub(crate) struct Document {
     content_type: Option<String>,
 }
 
-/// Fetches `url`; anything but a successful response with a body is an error.
+/// Fetches `url`, the owner's; anything but a successful response with a body is an error.
 pub(crate) async fn fetch(fetcher: &Fetcher, url: &str) -> anyhow::Result<Document> {
-    let outcome = fetcher.fetch_one(FetchRequest::new((), url)).await;
+    fetch_from(fetcher, url, Source::Owner).await
+}
+
+async fn fetch_from(fetcher: &Fetcher, url: &str, source: Source) -> anyhow::Result<Document> {
+    let outcome = fetcher
+        .fetch_one(FetchRequest::new((), url).from(source))
+        .await;
     let fetched = outcome.result.with_context(|| format!("fetching {url}"))?;
     let Content::Body(body) = fetched.content else {
         bail!("{url}: no document (HTTP {})", fetched.status);

@@ -4,7 +4,6 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use orrery_config::Config;
 use serde_json::Value;
 
 #[derive(clap::Args)]
@@ -24,7 +23,11 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let opts = super::load_options(&args.theme_dirs)?;
     let configs = super::config_files(&args.config, &opts.cwd)?;
-    let resolved = Config::load(&configs, &opts)?.resolve()?;
+    // The lists' last fetched copies, so that what the page shows is what is printed.
+    let resolved = orrery_planet::load_config(&orrery_planet::Options {
+        configs,
+        load: opts,
+    })?;
     for warning in &resolved.warnings {
         eprintln!("warning: {warning}");
     }

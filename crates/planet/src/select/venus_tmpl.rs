@@ -144,6 +144,8 @@ fn subscription(url: &str, planet: &BTreeMap<String, String>) -> Subscription {
         filters: Vec::new(),
         options: options.into(),
         origin: "venus-tmpl".into(),
+        reading_list: None,
+        from_remote_list: false,
     }
 }
 
