@@ -12,6 +12,9 @@
 //! 3) and at least twice, after one untimed warm-up pass; the best pass is reported, since
 //! interference on a shared machine only ever makes a pass slower. The parse-only passes and
 //! feed-rs's alternate, so that their ratio compares passes run under the same load.
+//!
+//! `ORRERY_BENCH_PROFILE=N` runs N parse-only passes and nothing else, for a profiler
+//! (`valgrind --tool=callgrind`, `perf record`) to see the parser alone.
 
 use std::hint::black_box;
 use std::panic::catch_unwind;
@@ -81,6 +84,16 @@ fn main() {
     };
     let (mut orrery_entries, mut feed_rs_entries, mut feed_rs_failures) = (0, 0, 0);
     let parse_only_pass = parse_pass(orrery_feed::HtmlMode::AsIs);
+    if let Some(passes) = std::env::var("ORRERY_BENCH_PROFILE")
+        .ok()
+        .and_then(|s| s.parse::<u32>().ok())
+    {
+        for _ in 0..passes {
+            orrery_entries = parse_only_pass();
+        }
+        println!("{passes} parse-only passes, {orrery_entries} entries each");
+        return;
+    }
     let (orrery, feed_rs) = measure_pair(
         min_time,
         || orrery_entries = parse_only_pass(),

@@ -12,18 +12,10 @@ pub struct Args {
     /// found].
     #[arg(long = "config", short = 'c')]
     config: Option<PathBuf>,
-    /// Where to write the TOML file [default: standard output, for a file in
-    /// the working directory].
-    #[arg(long = "output", value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// The former spelling of --output (`-o` now means --offline, as in `orrery update -o`).
-    #[arg(
-        short = 'o',
-        value_name = "FILE",
-        hide = true,
-        conflicts_with = "output"
-    )]
-    output_short: Option<PathBuf>,
+    /// The TOML file (paths in it are written for its directory; on standard output, for
+    /// the working directory).
+    #[command(flatten)]
+    output: super::OutputArgs,
     /// Replace the output file if it exists.
     #[arg(long)]
     force: bool,
@@ -32,8 +24,8 @@ pub struct Args {
     theme_dirs: Vec<PathBuf>,
 }
 
-pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
-    args.output = super::output_path(args.output.take(), args.output_short.take());
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let output = args.output.path();
     let opts = super::load_options(&args.theme_dirs)?;
     let config = match &args.config {
         Some(path) => path.clone(),
@@ -49,7 +41,7 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
                 )
             })?,
     };
-    if let Some(path) = &args.output {
+    if let Some(path) = &output {
         let canonical = (path.canonicalize(), config.canonicalize());
         if matches!(canonical, (Ok(a), Ok(b)) if a == b) {
             anyhow::bail!("{} is the configuration being migrated", path.display());
@@ -59,15 +51,14 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     // On standard output, paths are written for a file in the working directory.
-    let toml_path = args
-        .output
+    let toml_path = output
         .clone()
         .unwrap_or_else(|| PathBuf::from("planet.toml"));
     let migration = migrate::ini_to_toml(&config, &toml_path, &opts)?;
     for note in &migration.notes {
         eprintln!("note: {note}");
     }
-    match &args.output {
+    match &output {
         Some(path) => {
             edit::replace_file(path, migration.toml.as_bytes())?;
             eprintln!(

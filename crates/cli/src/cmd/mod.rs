@@ -83,15 +83,33 @@ pub fn load_options(
     Ok(load)
 }
 
-/// `--output FILE`, or the deprecated `-o FILE` with a notice: `-o` means `--offline` in
-/// `update` and `check` (Venus's `planet.py -o`).
-pub fn output_path(long: Option<PathBuf>, short: Option<PathBuf>) -> Option<PathBuf> {
-    if short.is_some() {
-        eprintln!(
-            "orrery: warning: `-o FILE` is deprecated here, write `--output FILE` (`-o` means --offline in update and check)"
-        );
+/// `--output FILE` of the commands that write one document, and the deprecated `-o FILE`
+/// (`-o` means `--offline` in `update` and `check`, as Venus's `planet.py -o`).
+#[derive(clap::Args)]
+pub struct OutputArgs {
+    /// Where to write it [default: standard output].
+    #[arg(long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// The former spelling of --output.
+    #[arg(
+        short = 'o',
+        value_name = "FILE",
+        hide = true,
+        conflicts_with = "output"
+    )]
+    output_short: Option<PathBuf>,
+}
+
+impl OutputArgs {
+    /// The file asked for, with a notice when it was given the deprecated way.
+    pub fn path(self) -> Option<PathBuf> {
+        if self.output_short.is_some() {
+            eprintln!(
+                "orrery: warning: `-o FILE` is deprecated here, write `--output FILE` (`-o` means --offline in update and check)"
+            );
+        }
+        self.output.or(self.output_short)
     }
-    long.or(short)
 }
 
 /// Prints the configuration warnings every command shows (misspelt or unknown options,

@@ -29,17 +29,9 @@ pub struct ImportArgs {
 pub struct ExportArgs {
     #[command(flatten)]
     planet: super::ConfigArgs,
-    /// Write to this file instead of standard output.
-    #[arg(long = "output", value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// The former spelling of --output (`-o` now means --offline, as in `orrery update -o`).
-    #[arg(
-        short = 'o',
-        value_name = "FILE",
-        hide = true,
-        conflicts_with = "output"
-    )]
-    output_short: Option<PathBuf>,
+    /// The OPML document.
+    #[command(flatten)]
+    output: super::OutputArgs,
 }
 
 pub fn run_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -120,7 +112,7 @@ fn read_opml(source: &str) -> anyhow::Result<Vec<u8>> {
 pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let options = args.planet.options()?;
     let opts = options.load;
-    let output = super::output_path(args.output, args.output_short);
+    let output = args.output.path();
     if let Some(path) = &output {
         if let Ok(output) = path.canonicalize() {
             let configs = options.configs.iter();

@@ -24,6 +24,9 @@ pub const MAX_LEN: usize = 256;
 
 /// Parses a date as found in a feed; `None` when no known format matches.
 pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
+    if let Some(secs) = common_shape(s) {
+        return DateTime::from_timestamp(secs, 0);
+    }
     parse_date_on(s, Utc::now().date_naive())
 }
 
@@ -40,6 +43,111 @@ fn parse_date_on(s: &str, today: NaiveDate) -> Option<DateTime<Utc>> {
         .or_else(|| rfc822::greek(s))
         .or_else(|| localized::localized(s))?;
     DateTime::from_timestamp(secs, 0)
+}
+
+/// The two shapes nearly every feed writes, `Mon, 07 Dec 2026 17:16:52 +0000` (RFC 822 with
+/// `GMT`, `UTC` or a numeric zone) and `2026-12-07T17:16:52Z` (W3C-DTF with seconds, an
+/// optional fraction and `Z` or `±hh:mm`), read in one pass without allocating. Anything else,
+/// including these shapes with a field out of range, returns `None` and takes the full chain,
+/// which gives the same instant for every string accepted here (the `fast_path_agrees` test
+/// checks it) at several times the cost.
+fn common_shape(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.first()?.is_ascii_digit() {
+        w3dtf_common(b)
+    } else {
+        rfc822_common(b)
+    }
+}
+
+/// `n` ASCII digits at `at`, as a number.
+fn digits(b: &[u8], at: usize, n: usize) -> Option<u32> {
+    let field = b.get(at..at + n)?;
+    field.iter().try_fold(0u32, |acc, &d| {
+        d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+    })
+}
+
+/// Seconds since the epoch of a wall-clock time `offset` seconds east of UTC.
+fn instant(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32, offset: i64) -> Option<i64> {
+    let year = i32::try_from(y).ok()?;
+    let local = NaiveDate::from_ymd_opt(year, mo, d)?.and_hms_opt(h, mi, s)?;
+    Some(local.and_utc().timestamp() - offset)
+}
+
+/// A `±hhmm` (`colon`: `±hh:mm`) zone as seconds east of UTC, whole string consumed.
+fn numeric_zone(z: &[u8], colon: bool) -> Option<i64> {
+    let (sign, rest) = match z.split_first()? {
+        (b'+', rest) => (1, rest),
+        (b'-', rest) => (-1, rest),
+        _ => return None,
+    };
+    let (h, m) = match (colon, rest.len()) {
+        (false, 4) => (digits(rest, 0, 2)?, digits(rest, 2, 2)?),
+        (true, 5) if rest[2] == b':' => (digits(rest, 0, 2)?, digits(rest, 3, 2)?),
+        _ => return None,
+    };
+    (h <= 14 && m <= 59).then(|| sign * i64::from(h * 3600 + m * 60))
+}
+
+fn rfc822_common(b: &[u8]) -> Option<i64> {
+    const DAYS: [&[u8]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+    const MONTHS: [&[u8]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    if !DAYS.contains(&b.get(..3)?) || b.get(3..5)? != b", " {
+        return None;
+    }
+    // The day has one digit or two.
+    let (day, at) = match b.get(6)? {
+        b' ' => (digits(b, 5, 1)?, 7),
+        _ => (digits(b, 5, 2)?, 8),
+    };
+    if b.get(at - 1)? != &b' ' {
+        return None;
+    }
+    let month = MONTHS.iter().position(|m| Some(*m) == b.get(at..at + 3))?;
+    let t = at + 4;
+    if b.get(at + 3)? != &b' ' || b.get(t + 4)? != &b' ' {
+        return None;
+    }
+    let year = digits(b, t, 4)?;
+    let c = t + 5;
+    if b.get(c + 2)? != &b':' || b.get(c + 5)? != &b':' || b.get(c + 8)? != &b' ' {
+        return None;
+    }
+    let (h, mi, sec) = (digits(b, c, 2)?, digits(b, c + 3, 2)?, digits(b, c + 6, 2)?);
+    let offset = match b.get(c + 9..)? {
+        b"GMT" | b"UTC" => 0,
+        z => numeric_zone(z, false)?,
+    };
+    let month = u32::try_from(month).ok()? + 1;
+    instant(year, month, day, h, mi, sec, offset)
+}
+
+fn w3dtf_common(b: &[u8]) -> Option<i64> {
+    if b.get(4)? != &b'-' || b.get(7)? != &b'-' || b.get(10)? != &b'T' {
+        return None;
+    }
+    if b.get(13)? != &b':' || b.get(16)? != &b':' {
+        return None;
+    }
+    let (y, mo, d) = (digits(b, 0, 4)?, digits(b, 5, 2)?, digits(b, 8, 2)?);
+    let (h, mi, sec) = (digits(b, 11, 2)?, digits(b, 14, 2)?, digits(b, 17, 2)?);
+    let mut rest = b.get(19..)?;
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 || n > 9 {
+            return None;
+        }
+        rest = &frac[n..];
+    }
+    let offset = match rest {
+        b"Z" => 0,
+        z => numeric_zone(z, true)?,
+    };
+    instant(y, mo, d, h, mi, sec, offset)
 }
 
 /// Today's fields, for the ISO 8601 templates that leave some out.
@@ -166,6 +274,86 @@ mod tests {
 
     fn utc(s: &str) -> Option<String> {
         on(s, NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default())
+    }
+
+    /// What the full chain makes of `s`, in seconds.
+    fn chain(s: &str) -> Option<i64> {
+        parse_date_on(s, NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default())
+            .map(|d| d.timestamp())
+    }
+
+    #[test]
+    fn fast_path_reads_the_common_shapes() {
+        let cases = [
+            ("Mon, 07 Dec 2026 17:16:52 +0000", "2026-12-07T17:16:52Z"),
+            ("Sun, 7 Dec 2026 17:16:52 GMT", "2026-12-07T17:16:52Z"),
+            ("Fri, 26 Aug 2016 23:30:00 -0700", "2016-08-27T06:30:00Z"),
+            ("Tue, 01 Mar 2016 00:00:00 UTC", "2016-03-01T00:00:00Z"),
+            ("2016-08-27T06:30:00Z", "2016-08-27T06:30:00Z"),
+            ("2016-08-26T23:30:00.123456-07:00", "2016-08-27T06:30:00Z"),
+            ("1999-12-31T23:59:59+01:30", "1999-12-31T22:29:59Z"),
+        ];
+        for (input, want) in cases {
+            let got = common_shape(input).and_then(|secs| DateTime::from_timestamp(secs, 0));
+            let got = got.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            assert_eq!(got.as_deref(), Some(want), "{input}");
+            assert_eq!(common_shape(input), chain(input), "{input}");
+        }
+        // Out of range or another shape: left to the full chain.
+        for input in [
+            "Mon, 31 Feb 2026 10:00:00 GMT",
+            "Mon, 07 Dec 2026 24:00:00 GMT",
+            "Mon, 07 Dec 2026 17:16:60 GMT",
+            "Mon, 07 Dec 2026 17:16:52 EST",
+            "Mon, 07 Dec 26 17:16:52 GMT",
+            "Monday, 07 Dec 2026 17:16:52 GMT",
+            "2026-12-07T17:16Z",
+            "2026-12-07 17:16:52Z",
+            "2026-12-07T17:16:52",
+            "2026-12-07t17:16:52z",
+            "2026-13-07T17:16:52Z",
+        ] {
+            assert_eq!(common_shape(input), None, "{input}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the fast path accepts, the full chain reads as the same instant; and
+        /// in-range fields are always accepted.
+        #[test]
+        fn fast_path_agrees(
+            wd in 0usize..7, day in 0u32..33, two_digit_day in proptest::bool::ANY,
+            month in 0usize..12, year in 1890u32..2110, h in 0u32..26, mi in 0u32..62,
+            sec in 0u32..62, zone in 0usize..8, zh in 0u32..16, zm in 0u32..61,
+            frac in 0usize..4,
+        ) {
+            const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+            const MONTHS: [&str; 12] = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
+            let sign = if zone % 2 == 0 { '+' } else { '-' };
+            let (rfc_zone, iso_zone) = match zone {
+                0 | 1 => (format!("{sign}{zh:02}{zm:02}"), format!("{sign}{zh:02}:{zm:02}")),
+                2 => ("GMT".to_string(), "Z".to_string()),
+                3 => ("UTC".to_string(), "Z".to_string()),
+                _ => (format!("{sign}{:02}{:02}", zh % 13, zm % 60), format!("{sign}{:02}:{:02}", zh % 13, zm % 60)),
+            };
+            let d = if two_digit_day { format!("{day:02}") } else { day.to_string() };
+            let rfc = format!("{}, {d} {} {year} {h:02}:{mi:02}:{sec:02} {rfc_zone}", DAYS[wd], MONTHS[month]);
+            let fraction = [String::new(), ".5".to_string(), ".123456".to_string(), ".000000001".to_string()][frac].clone();
+            let iso = format!("{year:04}-{:02}-{day:02}T{h:02}:{mi:02}:{sec:02}{fraction}{iso_zone}", month + 1);
+            let valid = NaiveDate::from_ymd_opt(i32::try_from(year).unwrap_or(0), u32::try_from(month).unwrap_or(0) + 1, day).is_some()
+                && h < 24 && mi < 60 && sec < 60 && zh <= 14 && zm < 60;
+            for s in [rfc.as_str(), iso.as_str()] {
+                let fast = common_shape(s);
+                if let Some(secs) = fast {
+                    proptest::prop_assert_eq!(Some(secs), chain(s), "{}", s);
+                }
+                if valid {
+                    proptest::prop_assert!(fast.is_some(), "in-range fields refused: {}", s);
+                }
+            }
+        }
     }
 
     #[test]

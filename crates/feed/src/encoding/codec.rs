@@ -108,7 +108,8 @@ impl Codec {
                 .is_ascii()
                 .then(|| std::str::from_utf8(bytes).ok().map(Cow::Borrowed))
                 .flatten(),
-            Codec::Latin1 => Some(Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())),
+            // Every byte is its own code point; borrowed when the bytes are all ASCII.
+            Codec::Latin1 => Some(encoding_rs::mem::decode_latin1(bytes)),
             Codec::Windows1252 => {
                 // Python's table leaves these undefined, where the WHATWG maps them to C1.
                 let unassigned = |b: &u8| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D);
