@@ -55,6 +55,15 @@ fn wait_for(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
     }
 }
 
+/// What an ended `child` wrote on its piped standard error.
+fn stderr_of(child: &mut Child) -> String {
+    let mut err = String::new();
+    if let Some(mut stderr) = child.stderr.take() {
+        stderr.read_to_string(&mut err).expect("stderr");
+    }
+    err
+}
+
 /// Every file under `dir` with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
@@ -324,13 +333,7 @@ fn a_fifo_subscription_cannot_stall_a_run() {
             .unwrap();
         let status = wait_for(&mut child, Duration::from_secs(20))
             .unwrap_or_else(|| panic!("round {round}: the run did not end"));
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
+        let err = stderr_of(&mut child);
         assert!(status.success(), "round {round}: {status}: {err}");
         assert!(
             started.elapsed() < Duration::from_secs(10),
@@ -470,13 +473,7 @@ fn a_closed_pipe_ends_parse_quietly() {
         stdout.read_exact(&mut one).unwrap();
         drop(stdout);
         let status = wait_for(&mut child, Duration::from_secs(30)).expect("parse ends");
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
+        let err = stderr_of(&mut child);
         assert!(!err.contains("panicked"), "{err}");
         assert!(err.is_empty(), "json {json}: {err}");
         assert_eq!(status.code(), Some(0), "json {json}: {status}");

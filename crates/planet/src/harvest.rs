@@ -156,25 +156,23 @@ fn fetch_all(
     let (tx, mut rx) = mpsc::channel(cores);
     runtime.spawn(pipeline.run(tx));
     store.defer_checkpoints(true)?;
-    while let Some(done) = rx.blocking_recv() {
-        let Some(job) = jobs.get(done.job) else {
-            continue;
-        };
-        let report = match write(store, &job.sub, done.write, done.elapsed, budget) {
-            Ok(report) => report,
-            Err(err) => {
-                runtime.shutdown_background();
-                return Err(err);
-            }
-        };
-        observer.feed_done(&report);
-        reports.push(report);
-        // Only now is the document's slot free (when it still held one).
-        drop(done.slot);
-    }
+    let written = (|| {
+        while let Some(done) = rx.blocking_recv() {
+            let Some(job) = jobs.get(done.job) else {
+                continue;
+            };
+            let report = write(store, &job.sub, done.write, done.elapsed, budget)?;
+            observer.feed_done(&report);
+            reports.push(report);
+            // Only now is the document's slot free (when it still held one).
+            drop(done.slot);
+        }
+        Ok::<(), Error>(())
+    })();
     // Not dropped, which would wait for every blocking thread: one may be
     // stuck reading a file on a hung mount, long after its feed timed out.
     runtime.shutdown_background();
+    written?;
     store.defer_checkpoints(false)?;
     Ok(())
 }

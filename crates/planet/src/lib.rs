@@ -236,17 +236,9 @@ fn open_store(config: &PlanetConfig) -> Result<(PlanetLock, Store), Error> {
     Ok((lock, store))
 }
 
-/// Why creating `dir` failed when it is a symbolic link to nothing, which the
-/// system reports as "File exists".
+/// Why creating `dir` failed when it is a symbolic link to nothing.
 fn dangling(dir: &std::path::Path) -> Option<std::io::Error> {
-    let link = std::fs::symlink_metadata(dir)
-        .ok()?
-        .file_type()
-        .is_symlink();
-    if !link || std::fs::metadata(dir).is_ok() {
-        return None;
-    }
-    let target = std::fs::read_link(dir).unwrap_or_default();
+    let target = orrery_render::dangling_link(dir)?;
     Some(std::io::Error::other(format!(
         "a dangling symbolic link (to {}, which does not exist)",
         target.display()

@@ -82,6 +82,16 @@ pub fn io_text(e: &std::io::Error) -> String {
     }
 }
 
+/// Where `path` points when it is a symbolic link to nothing, which the system reports as
+/// a bare "File exists" when a directory is created there.
+pub fn dangling_link(path: &Path) -> Option<PathBuf> {
+    let link = std::fs::symlink_metadata(path)
+        .ok()?
+        .file_type()
+        .is_symlink();
+    (link && std::fs::metadata(path).is_err()).then(|| std::fs::read_link(path).unwrap_or_default())
+}
+
 /// Publishes `items` (the selected entries; shown newest first by `date`,
 /// at most `items_per_page`) and `channels` (every subscription, failing
 /// ones included) into `output_dir` with `theme`.

@@ -53,14 +53,13 @@ pub fn remove_leftovers(dir: &Path) -> usize {
 
 /// Refuses a `dir` that is a symbolic link to nothing, by name.
 pub fn check_dangling(dir: &Path) -> Result<(), Error> {
-    let is_link = fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink());
-    if is_link && fs::metadata(dir).is_err() {
-        return Err(Error::DanglingLink {
+    match crate::dangling_link(dir) {
+        Some(target) => Err(Error::DanglingLink {
             path: dir.to_path_buf(),
-            target: fs::read_link(dir).unwrap_or_default(),
-        });
+            target,
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// A writer that keeps the error of a failed write, for callers (minijinja)

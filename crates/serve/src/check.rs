@@ -219,13 +219,7 @@ pub fn check(options: &Options, offline: bool) -> Result<Report, Error> {
         .cache_directory
         .join(orrery_store::DATABASE_FILE);
     if let orrery_store::Health::Damaged(problems) = orrery_store::check_file(&database)? {
-        let mut message = format!(
-            "fails the integrity check: {}",
-            problems.first().map_or("", String::as_str)
-        );
-        if problems.len() > 1 {
-            message.push_str(&format!(" (and {} more)", problems.len() - 1));
-        }
+        let message = format!("fails the {}", orrery_store::damage(&problems));
         findings.push(Finding {
             kind: Kind::Store,
             subject: database.display().to_string(),

@@ -60,7 +60,8 @@ pub use model::{
     StoredEntry, StoredFeed,
 };
 pub use store::{
-    check_file, move_aside, salvage_blacklist, Health, Store, FETCH_HISTORY, MAX_ERROR_BYTES,
+    check_file, damage, move_aside, salvage_blacklist, Health, Store, FETCH_HISTORY,
+    MAX_ERROR_BYTES,
 };
 
 /// File name of the database inside the planet's cache directory.

@@ -322,42 +322,24 @@ impl Store {
     /// tables): [`Error::Corrupt`] when it finds damage. Every run starts with it, so that a
     /// damaged store stops the run before anything is fetched or published.
     pub fn quick_check(&self) -> Result<(), Error> {
-        let problems = self.read(|conn| {
+        let mut problems = self.read(|conn| {
             conn.prepare(sql::QUICK_CHECK)?
                 .query_map([], |row| row.get::<_, String>(0))?
                 .collect::<rusqlite::Result<Vec<_>>>()
         })?;
-        match problems.iter().find(|line| *line != "ok") {
-            None => Ok(()),
-            Some(first) => Err(Error::Corrupt {
-                path: self.path.clone(),
-                detail: damage(first, problems.len()),
-            }),
+        problems.retain(|line| line != "ok");
+        if problems.is_empty() {
+            return Ok(());
         }
+        Err(Error::Corrupt {
+            path: self.path.clone(),
+            detail: damage(&problems),
+        })
     }
 
     /// SQLite's structural check plus foreign keys; an empty list means healthy.
     pub fn integrity_check(&self) -> Result<Vec<String>, Error> {
-        self.read(|conn| {
-            let mut problems: Vec<String> = conn
-                .prepare(sql::INTEGRITY_CHECK)?
-                .query_map([], |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            problems.retain(|line| line != "ok");
-            let dangling = conn
-                .prepare(sql::FOREIGN_KEY_CHECK)?
-                .query_map([], |row| {
-                    Ok(format!(
-                        "{} row {} refers to a missing {}",
-                        row.get::<_, String>(0)?,
-                        row.get::<_, Option<i64>>(1)?.unwrap_or(-1),
-                        row.get::<_, String>(2)?,
-                    ))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            problems.extend(dangling);
-            Ok(problems)
-        })
+        self.read(problems)
     }
 
     fn write<T>(
@@ -643,11 +625,44 @@ fn feed_from_row(row: &Row<'_>) -> rusqlite::Result<StoredFeed> {
 }
 
 /// The first line of a failed check, and how many more there are.
-fn damage(first: &str, lines: usize) -> String {
-    match lines {
+pub fn damage(problems: &[String]) -> String {
+    let first = problems.first().map_or("", String::as_str);
+    match problems.len() {
         0 | 1 => format!("integrity check: {first}"),
         n => format!("integrity check: {first}, and {} more", n - 1),
     }
+}
+
+/// SQLite's structural check and, on a sound structure, the foreign key check (whose
+/// answers mean nothing on damaged pages); empty when healthy.
+fn problems(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut problems: Vec<String> = conn
+        .prepare(sql::INTEGRITY_CHECK)?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    problems.retain(|line| line != "ok");
+    if problems.is_empty() {
+        problems = conn
+            .prepare(sql::FOREIGN_KEY_CHECK)?
+            .query_map([], |row| {
+                Ok(format!(
+                    "{} row {} refers to a missing {}",
+                    row.get::<_, String>(0)?,
+                    row.get::<_, Option<i64>>(1)?.unwrap_or(-1),
+                    row.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(problems)
+}
+
+/// The file as it is: never created, migrated or written.
+fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
+    Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
 }
 
 /// What [`check_file`] found.
@@ -667,30 +682,8 @@ pub fn check_file(path: &Path) -> Result<Health, Error> {
         return Ok(Health::Missing);
     }
     let result = (|| -> rusqlite::Result<Vec<String>> {
-        let conn = Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        let mut problems: Vec<String> = conn
-            .prepare(sql::INTEGRITY_CHECK)?
-            .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        problems.retain(|line| line != "ok");
-        if problems.is_empty() {
-            let dangling: Vec<String> = conn
-                .prepare(sql::FOREIGN_KEY_CHECK)?
-                .query_map([], |row| {
-                    Ok(format!(
-                        "{} row {} refers to a missing {}",
-                        row.get::<_, String>(0)?,
-                        row.get::<_, Option<i64>>(1)?.unwrap_or(-1),
-                        row.get::<_, String>(2)?,
-                    ))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            problems.extend(dangling);
-        }
-        Ok(problems)
+        let conn = open_read_only(path)?;
+        problems(&conn)
     })();
     match result {
         Ok(problems) if problems.is_empty() => Ok(Health::Healthy),
@@ -706,10 +699,7 @@ pub fn check_file(path: &Path) -> Result<Health, Error> {
 /// the store that refetching cannot bring back.
 pub fn salvage_blacklist(path: &Path) -> Vec<(String, Option<String>)> {
     let read = || -> rusqlite::Result<Vec<(String, Option<String>)>> {
-        let conn = Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        let conn = open_read_only(path)?;
         let mut statement = conn.prepare(sql::SALVAGE_BLACKLIST)?;
         let mut rows = statement.query([])?;
         let mut found = Vec::new();
