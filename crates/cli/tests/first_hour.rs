@@ -401,3 +401,60 @@ fn point_10_output_flags_plurals_errors_generator_and_stale_files() {
     let fine = status.find(">Example feed<").unwrap();
     assert!(failing < fine, "{status}");
 }
+
+/// A theme found only through `--theme-dir` publishes: a Venus-style one (a `config.ini`
+/// merged under the planet's) and a native one (`theme.toml`), with their static files.
+#[test]
+fn a_theme_under_theme_dir_publishes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init(tmp.path(), "p");
+    let themes = tmp.path().join("themes");
+    let venus = themes.join("venusish");
+    fs::create_dir_all(&venus).unwrap();
+    fs::write(
+        venus.join("config.ini"),
+        "[Planet]\ntemplate_files = index.html.jinja\nbill_of_materials = venusish.css\n",
+    )
+    .unwrap();
+    fs::write(
+        venus.join("index.html.jinja"),
+        "<p>Venusish {{ name }}</p>\n",
+    )
+    .unwrap();
+    fs::write(venus.join("venusish.css"), "p { color: red }\n").unwrap();
+    let native = themes.join("native");
+    fs::create_dir_all(&native).unwrap();
+    fs::write(
+        native.join("theme.toml"),
+        "template_files = [\"index.html\"]\nbill_of_materials = [\"native.css\"]\n",
+    )
+    .unwrap();
+    fs::write(
+        native.join("index.html.jinja"),
+        "<p>Native {{ name }}</p>\n",
+    )
+    .unwrap();
+    fs::write(native.join("native.css"), "p { color: blue }\n").unwrap();
+    let ini = read(&dir.join("planet.ini"));
+    for (name, marker, css) in [
+        ("venusish", "Venusish My Planet", "venusish.css"),
+        ("native", "Native My Planet", "native.css"),
+    ] {
+        let themed = ini.replace(
+            "# output_theme = classic_fancy",
+            &format!("output_theme = {name}"),
+        );
+        assert_ne!(themed, ini, "the planet names a theme");
+        fs::write(dir.join("planet.ini"), themed).unwrap();
+        let themes = themes.display().to_string();
+        let (code, _, err) = run(orrery_in(&dir).args(["update", "-q", "--theme-dir", &themes]));
+        assert_eq!(code, Some(0), "{name}: {err}");
+        let index = read(&dir.join("output/index.html"));
+        assert!(index.contains(marker), "{name}: {index}");
+        assert!(dir.join("output").join(css).is_file(), "{name}");
+        // Without the directory the theme is not found, and the run says so.
+        let (code, _, err) = run(orrery_in(&dir).args(["update", "-q"]));
+        assert_eq!(code, Some(2), "{name}: {err}");
+        assert!(err.contains(name), "{name}: {err}");
+    }
+}

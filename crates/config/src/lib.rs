@@ -140,6 +140,9 @@ pub struct Config {
     files: Vec<Arc<SourceFile>>,
     declared: Vec<Declared>,
     theme: Option<theme::Theme>,
+    /// The directory of the theme named by `output_theme`, found once here for everything
+    /// that uses the theme (merging, publishing, `check`); `None` for a bundled theme.
+    theme_dir: Option<PathBuf>,
     reading_lists: Vec<ReadingList>,
     /// Section name → the reading list it came from, and whether that list is remote.
     listed: HashMap<String, (String, bool)>,
@@ -253,6 +256,7 @@ impl Config {
             files,
             declared,
             theme: None,
+            theme_dir: None,
             reading_lists: Vec::new(),
             listed: HashMap::new(),
             warnings: Vec::new(),
@@ -275,21 +279,18 @@ impl Config {
         };
         let base = self.theme_base();
         let Some(dir) = theme::find(&name, &base, &opts.theme_dirs) else {
-            // A native theme directory (theme.toml), a bundled theme, or a Venus-style path to
-            // one (`/srv/venus/themes/classic_fancy`): publishing finds those.
+            // A bundled theme, or a Venus-style path to one (`/srv/venus/themes/classic_fancy`):
+            // publishing takes those from the program.
             let basename = Path::new(&name)
                 .file_name()
                 .and_then(|b| b.to_str())
                 .unwrap_or_default()
                 .to_owned();
-            if base.join(&name).is_dir()
-                || opts.builtin_themes.contains(&name)
-                || opts.builtin_themes.contains(&basename)
-            {
+            if opts.builtin_themes.contains(&name) || opts.builtin_themes.contains(&basename) {
                 return Ok(());
             }
             let why = format!(
-                "unable to find theme {name} (no {name}/config.ini beside the configuration or in the theme directories)"
+                "unable to find theme {name} (no {name} directory beside the configuration or in the theme directories)"
             );
             if opts.builtin_themes.is_empty() {
                 // The caller does not know the program's own themes: only a notice.
@@ -305,11 +306,16 @@ impl Config {
                 origin,
                 option: "output_theme".into(),
                 message: format!(
-                    "no theme {name:?}: not a bundled theme ({}) nor a directory with a config.ini beside the configuration or in a --theme-dir",
+                    "no theme {name:?}: not a bundled theme ({}) nor a directory beside the configuration or in a --theme-dir",
                     opts.builtin_themes.join(", ")
                 ),
             });
         };
+        if !dir.join("config.ini").is_file() {
+            // A native theme (`theme.toml`, or none): nothing to merge.
+            self.theme_dir = Some(dir);
+            return Ok(());
+        }
         let user_dirs = lookup::template_directories(&self.ini, &self.cwd)?;
         let config_dirs: Vec<PathBuf> = self.files.iter().map(|f| f.base_dir.clone()).collect();
         let (merged, theme) = theme::merge(
@@ -321,6 +327,7 @@ impl Config {
             warnings,
         )?;
         self.ini = merged;
+        self.theme_dir = Some(dir);
         self.theme = Some(theme);
         Ok(())
     }

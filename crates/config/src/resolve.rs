@@ -360,7 +360,7 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
         feedtype,
         output_dir: look.path("output_dir", "output")?,
         output_theme: look.nonempty(None, "output_theme")?,
-        theme_dir: config.theme.as_ref().map(|t| t.dir.clone()),
+        theme_dir: config.theme_dir.clone(),
         theme_base: config.theme_base(),
         template_files,
         template_directories,

@@ -11,7 +11,6 @@ use crate::Error;
 /// The outcome of merging a theme.
 #[derive(Debug, Clone)]
 pub(crate) struct Theme {
-    pub dir: PathBuf,
     /// Venus's search order: the user's directories, the theme directory,
     /// each configuration file's directory, then the theme's own
     /// `template_directories` (relative to the theme directory).
@@ -19,12 +18,14 @@ pub(crate) struct Theme {
 }
 
 /// Finds `name` the way Venus does: first relative to the working directory
-/// (so a local copy shadows a shipped theme), then in each of `search`.
+/// (so a local copy shadows a shipped theme), then in each of `search`. Any
+/// directory of that name is the theme: a Venus one has a `config.ini` to
+/// merge, a native one a `theme.toml` (or nothing, for the default outputs).
 pub(crate) fn find(name: &str, cwd: &Path, search: &[PathBuf]) -> Option<PathBuf> {
     std::iter::once(cwd)
         .chain(search.iter().map(PathBuf::as_path))
         .map(|base| cwd.join(base).join(name))
-        .find(|dir| dir.join("config.ini").is_file())
+        .find(|dir| dir.is_dir())
 }
 
 /// Merges the theme in `dir` under `user`, returning the merged document.
@@ -88,7 +89,6 @@ pub(crate) fn merge(
     Ok((
         merged,
         Theme {
-            dir: dir.to_owned(),
             template_directories: dirs,
         },
     ))

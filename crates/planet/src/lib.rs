@@ -157,12 +157,7 @@ fn run_on(
         summary.feeds = harvest::harvest(&config, filters, &mut store, observer, interval)?;
     }
     if mode != Mode::Fetch {
-        summary.published = Some(publish::publish(
-            &config,
-            &store,
-            &config.planet.theme_base,
-            Utc::now(),
-        )?);
+        summary.published = Some(publish::publish(&config, &store, Utc::now())?);
     }
     Ok(summary)
 }

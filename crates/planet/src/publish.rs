@@ -14,16 +14,18 @@ use crate::Error;
 /// Theme used when the configuration names none.
 const DEFAULT_THEME: &str = "orrery";
 
-/// Selects the river from the store and writes every output. `cwd` is where
-/// a theme directory named by `output_theme` is looked for first.
+/// Selects the river from the store and writes every output with the theme
+/// the configuration resolved.
 pub(crate) fn publish(
     config: &PlanetConfig,
     store: &Store,
-    cwd: &Path,
     now: DateTime<Utc>,
 ) -> Result<Published, Error> {
     let selection = select(config, store, now)?;
-    let theme = theme(config.planet.output_theme.as_deref(), cwd)?;
+    let theme = theme(
+        config.planet.output_theme.as_deref(),
+        config.planet.theme_dir.as_deref(),
+    )?;
     let planet = render_planet(config, now);
     let output_dir = &config.planet.output_dir;
     let report = render_site(
@@ -41,14 +43,19 @@ pub(crate) fn publish(
     })
 }
 
-/// A theme directory next to the configuration, else a bundled theme; a
-/// Venus-style path (`/srv/venus/themes/classic_fancy`) falls back to the
-/// bundled theme of the same name.
-fn theme(name: Option<&str>, cwd: &Path) -> Result<Theme, Error> {
+/// The theme directory the configuration found (beside it or in a
+/// `--theme-dir`), else a bundled theme; a Venus-style path
+/// (`/srv/venus/themes/classic_fancy`) falls back to the bundled theme of the
+/// same name. Only the configuration looks for directories, so what it merged
+/// is what publishes.
+fn theme(name: Option<&str>, dir: Option<&Path>) -> Result<Theme, Error> {
+    if let Some(dir) = dir {
+        return Ok(Theme::from_dir(dir)?);
+    }
     let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
         return Ok(Theme::bundled(DEFAULT_THEME)?);
     };
-    match Theme::locate(name, Some(cwd)) {
+    match Theme::bundled(name) {
         Ok(theme) => Ok(theme),
         Err(err) => {
             let base = Path::new(name)
