@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::ini::{py_split, Ini, Value};
-use crate::Error;
+use crate::{options, Error};
 
 pub(crate) const PLANET: &str = "Planet";
 
@@ -48,16 +48,12 @@ impl<'a> Lookup<'a> {
         }
     }
 
-    pub(crate) fn string(
-        &self,
-        section: Option<&str>,
-        key: &str,
-        default: &str,
-    ) -> Result<String, Error> {
+    /// A text option, else its default in the table.
+    pub(crate) fn string(&self, section: Option<&str>, key: &str) -> Result<String, Error> {
         Ok(self
             .get(section, key)?
             .map(|(v, _)| v)
-            .unwrap_or_else(|| default.to_owned()))
+            .unwrap_or_else(|| options::default(key).to_owned()))
     }
 
     /// A string option where Venus treats the empty string as unset.
@@ -72,9 +68,15 @@ impl<'a> Lookup<'a> {
             .filter(|v| !v.is_empty()))
     }
 
-    /// Venus's `int(...)`: surrounding whitespace allowed; orrery also
-    /// requires the number to be non-negative.
-    pub(crate) fn uint(
+    /// Venus's `int(...)`, else the table's default.
+    pub(crate) fn uint(&self, section: Option<&str>, key: &str) -> Result<u32, Error> {
+        self.uint_or(section, key, options::default(key).parse().unwrap_or(0))
+    }
+
+    /// Venus's `int(...)` with a default of the caller's (one that depends on
+    /// another option): surrounding whitespace allowed; orrery also requires
+    /// the number to be non-negative.
+    pub(crate) fn uint_or(
         &self,
         section: Option<&str>,
         key: &str,
@@ -98,9 +100,9 @@ impl<'a> Lookup<'a> {
         }
     }
 
-    pub(crate) fn u64(&self, key: &str, default: u64) -> Result<u64, Error> {
+    pub(crate) fn u64(&self, key: &str) -> Result<u64, Error> {
         match self.get(None, key)? {
-            None => Ok(default),
+            None => Ok(options::default(key).parse().unwrap_or(0)),
             Some((text, value)) => text
                 .trim()
                 .parse()
@@ -108,64 +110,61 @@ impl<'a> Lookup<'a> {
         }
     }
 
-    pub(crate) fn bool(&self, key: &str, default: bool) -> Result<bool, Error> {
-        self.bool_in(None, key, default)
+    pub(crate) fn bool(&self, key: &str) -> Result<bool, Error> {
+        self.bool_in(None, key)
     }
 
-    /// A boolean read from `section`, then `[Planet]`, then the default.
-    pub(crate) fn bool_in(
-        &self,
-        section: Option<&str>,
-        key: &str,
-        default: bool,
-    ) -> Result<bool, Error> {
+    /// A boolean read from `section`, then `[Planet]`, then the table's default.
+    pub(crate) fn bool_in(&self, section: Option<&str>, key: &str) -> Result<bool, Error> {
         match self.get(section, key)? {
-            None => Ok(default),
-            Some((text, value)) => match text.trim().to_ascii_lowercase().as_str() {
-                "1" | "yes" | "true" | "on" => Ok(true),
-                "0" | "no" | "false" | "off" => Ok(false),
-                _ => Err(invalid(
+            None => Ok(flag(options::default(key)).unwrap_or(false)),
+            Some((text, value)) => flag(&text).ok_or_else(|| {
+                invalid(
                     value,
                     key,
                     format!("{text:?} is not a boolean (on/off, true/false, yes/no, 1/0)"),
-                )),
-            },
+                )
+            }),
         }
     }
 
-    pub(crate) fn list(
-        &self,
-        section: Option<&str>,
-        key: &str,
-        default: &str,
-    ) -> Result<Vec<String>, Error> {
-        let text = self.string(section, key, default)?;
+    pub(crate) fn list(&self, section: Option<&str>, key: &str) -> Result<Vec<String>, Error> {
+        let text = self.string(section, key)?;
         Ok(py_split(&text).map(str::to_owned).collect())
     }
 
     /// A path option, resolved against the base of the file that set it.
-    pub(crate) fn path(&self, key: &str, default: &str) -> Result<PathBuf, Error> {
+    pub(crate) fn path(&self, key: &str) -> Result<PathBuf, Error> {
         Ok(match self.get(None, key)? {
             Some((text, value)) => value.origin.file.base_dir.join(text),
-            None => self.cwd.join(default),
+            None => self.cwd.join(options::default(key)),
         })
     }
 
     /// A path list option, each entry resolved against the file that set it.
-    pub(crate) fn paths(&self, key: &str, default: &str) -> Result<Vec<PathBuf>, Error> {
+    pub(crate) fn paths(&self, key: &str) -> Result<Vec<PathBuf>, Error> {
         let base = match self.get(None, key)? {
             Some((_, value)) => value.origin.file.base_dir.clone(),
             None => self.cwd.to_owned(),
         };
         Ok(self
-            .list(None, key, default)?
+            .list(None, key)?
             .into_iter()
             .map(|p| if p == "." { base.clone() } else { base.join(p) })
             .collect())
     }
 }
 
+/// Venus's reading of a boolean (`getboolean`).
+pub(crate) fn flag(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "yes" | "true" | "on" => Some(true),
+        "0" | "no" | "false" | "off" => Some(false),
+        _ => None,
+    }
+}
+
 /// The user's `template_directories`, resolved (used by the theme merge).
 pub(crate) fn template_directories(ini: &Ini, cwd: &Path) -> Result<Vec<PathBuf>, Error> {
-    Lookup { ini, cwd }.paths("template_directories", ".")
+    Lookup { ini, cwd }.paths("template_directories")
 }

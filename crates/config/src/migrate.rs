@@ -11,25 +11,9 @@ use std::path::{Component, Path, PathBuf};
 use crate::ini::{ini_source, py_split, Ini, DEFAULT_SECTION};
 use crate::lookup::PLANET;
 use crate::model::{Location, ReadingListKind};
+use crate::options::{self, Kind as ValueKind};
 use crate::resolve::location;
 use crate::{is_toml, read_text, Config, Error, LoadOptions};
-
-/// `[Planet]` options holding one path, resolved against the file's base.
-const PATH_OPTIONS: &[&str] = &["cache_directory", "output_dir", "cache_lists_directory"];
-/// `[Planet]` options holding a list of paths.
-const PATH_LIST_OPTIONS: &[&str] = &["template_directories", "filter_directories"];
-/// Options Venus splits into words: written as TOML arrays, which read
-/// back as the words joined by single spaces (Venus's line breaks and runs
-/// of spaces in them meant nothing).
-const LIST_OPTIONS: &[&str] = &[
-    "template_files",
-    "bill_of_materials",
-    "filters",
-    "template_directories",
-    "filter_directories",
-    "ignore_in_feed",
-    "pubsubhubbub_feeds",
-];
 
 /// The TOML text, and what the reader should know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -316,7 +300,7 @@ fn toml_value(key: &str, text: &str) -> String {
         return text.to_owned();
     }
     let words: Vec<&str> = py_split(text).collect();
-    let as_array = LIST_OPTIONS.contains(&key)
+    let as_array = options::kind(key).is_list()
         && !words.is_empty()
         && words.iter().all(|w| !w.chars().any(char::is_whitespace));
     if as_array {
@@ -468,9 +452,9 @@ impl Writer<'_> {
 
     fn option(&mut self, kind: Kind, key: &str, value: &str, inline: Option<&str>) {
         let planet_level = matches!(kind, Kind::Planet | Kind::Defaults);
-        let value = if planet_level && PATH_OPTIONS.contains(&key) && !value.is_empty() {
+        let value = if planet_level && options::kind(key) == ValueKind::Path && !value.is_empty() {
             self.rebase.path(value)
-        } else if planet_level && PATH_LIST_OPTIONS.contains(&key) {
+        } else if planet_level && options::kind(key) == ValueKind::Paths {
             py_split(value)
                 .map(|p| self.rebase.path(p))
                 .collect::<Vec<_>>()
@@ -523,7 +507,7 @@ mod tests {
             }
             let table: toml::Table = toml::from_str(&format!("v = {written}")).unwrap();
             let read = crate::toml_format::scalar_or_list(&table["v"]).unwrap();
-            if LIST_OPTIONS.contains(&key) {
+            if options::kind(key).is_list() {
                 assert_eq!(
                     py_split(&read).collect::<Vec<_>>(),
                     py_split(text).collect::<Vec<_>>()

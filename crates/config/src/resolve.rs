@@ -144,7 +144,7 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
         warnings.push(w.clone());
     }
 
-    let template_files = look.list(None, "template_files", "")?;
+    let template_files = look.list(None, "template_files")?;
     if let Some(bad) = template_files.iter().find(|t| t.contains("#{")) {
         let value = ini.raw(PLANET, "template_files");
         return Err(Error::Invalid {
@@ -155,7 +155,7 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
             ),
         });
     }
-    let planet_filters = look.list(None, "filters", "")?;
+    let planet_filters = look.list(None, "filters")?;
     let planet_normalization = normalization(&look, None, &mut warnings)?;
     let mut filter_names = planet_filters.clone();
     if let Some(f) = &planet_normalization.filter {
@@ -209,9 +209,9 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
     for file in &template_files {
         templates.push(Template {
             file: file.clone(),
-            items_per_page: look.uint(Some(file), "items_per_page", 60)?,
-            days_per_page: look.uint(Some(file), "days_per_page", 0)?,
-            encoding: look.string(Some(file), "encoding", "utf-8")?,
+            items_per_page: look.uint(Some(file), "items_per_page")?,
+            days_per_page: look.uint(Some(file), "days_per_page")?,
+            encoding: look.string(Some(file), "encoding")?,
             filters: ini
                 .get(file, "filters")?
                 .map(|f| py_split(&f).map(str::to_owned).collect())
@@ -264,9 +264,9 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
                     same if same == *shared_normalization => Arc::clone(&shared_normalization),
                     own => Arc::new(own),
                 },
-                activity_threshold: look.uint(Some(section), "activity_threshold", 0)?,
-                cache_keep_entries: look.uint(Some(section), "cache_keep_entries", 10)?,
-                publish_url: look.bool_in(Some(section), "publish_url", true)?,
+                activity_threshold: look.uint(Some(section), "activity_threshold")?,
+                cache_keep_entries: look.uint(Some(section), "cache_keep_entries")?,
+                publish_url: look.bool_in(Some(section), "publish_url")?,
                 filters,
                 options: section_options(section)?,
                 origin,
@@ -276,7 +276,7 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
         }
     }
 
-    let link = look.string(None, "link", "")?;
+    let link = look.string(None, "link")?;
     let feed = match look.get(None, "feed")? {
         Some((feed, _)) => Some(feed).filter(|f| !f.is_empty()),
         None if !link.is_empty() => template_files
@@ -308,28 +308,24 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
             )
         })?,
     };
-    let cache_directory = look.path("cache_directory", "cache")?;
+    let cache_directory = look.path("cache_directory")?;
     let under_cache = |key: &str, default: &str| -> Result<PathBuf, Error> {
         Ok(cache_directory.join(
             look.nonempty(None, key)?
                 .unwrap_or_else(|| default.to_owned()),
         ))
     };
-    let spider_threads = look.uint(None, "spider_threads", 0)?;
+    let spider_threads = look.uint(None, "spider_threads")?;
     let fetch = FetchPolicy {
-        concurrency: look
-            .uint(
-                None,
-                "concurrency",
-                if spider_threads > 0 {
-                    spider_threads
-                } else {
-                    8
-                },
-            )?
-            .max(1),
-        per_host_limit: look.uint(None, "per_host_limit", 2)?.max(1),
-        max_feed_bytes: match look.u64("max_feed_bytes", 16 * 1024 * 1024)? {
+        // Venus's spider_threads, when set, stands for orrery's concurrency.
+        concurrency: if spider_threads > 0 {
+            look.uint_or(None, "concurrency", spider_threads)?
+        } else {
+            look.uint(None, "concurrency")?
+        }
+        .max(1),
+        per_host_limit: look.uint(None, "per_host_limit")?.max(1),
+        max_feed_bytes: match look.u64("max_feed_bytes")? {
             0 => {
                 let value = ini.raw(PLANET, "max_feed_bytes");
                 return Err(Error::Invalid {
@@ -340,45 +336,45 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
             }
             n => n,
         },
-        max_redirects: look.uint(None, "max_redirects", 5)?,
-        allow_https_downgrade: look.bool("allow_https_downgrade", false)?,
-        allow_internal_targets: look.bool("allow_internal_targets", false)?,
+        max_redirects: look.uint(None, "max_redirects")?,
+        allow_https_downgrade: look.bool("allow_https_downgrade")?,
+        allow_internal_targets: look.bool("allow_internal_targets")?,
     };
     let template_directories = match &config.theme {
         Some(theme) => theme.template_directories.clone(),
-        None => look.paths("template_directories", ".")?,
+        None => look.paths("template_directories")?,
     };
 
     let planet = Planet {
-        name: look.string(None, "name", "Unconfigured Planet")?,
+        name: look.string(None, "name")?,
         link,
-        owner_name: look.string(None, "owner_name", "Anonymous Coward")?,
-        owner_email: look.string(None, "owner_email", "")?,
-        generator: look.string(None, "generator", "Venus")?,
-        generator_uri: look.string(None, "generator_uri", "http://intertwingly.net/code/venus/")?,
+        owner_name: look.string(None, "owner_name")?,
+        owner_email: look.string(None, "owner_email")?,
+        generator: look.string(None, "generator")?,
+        generator_uri: look.string(None, "generator_uri")?,
         feed,
         feedtype,
-        output_dir: look.path("output_dir", "output")?,
+        output_dir: look.path("output_dir")?,
         output_theme: look.nonempty(None, "output_theme")?,
         theme_dir: config.theme_dir.clone(),
         theme_base: config.theme_base(),
         template_files,
         template_directories,
-        bill_of_materials: expand(look.list(None, "bill_of_materials", "")?, &subscriptions),
+        bill_of_materials: expand(look.list(None, "bill_of_materials")?, &subscriptions),
         filters: planet_filters,
-        filter_directories: look.paths("filter_directories", "")?,
-        items_per_page: look.uint(None, "items_per_page", 60)?,
-        days_per_page: look.uint(None, "days_per_page", 0)?,
-        date_format: strftime(&look, "date_format", "%B %d, %Y %I:%M %p")?,
-        new_date_format: strftime(&look, "new_date_format", "%B %d, %Y")?,
-        encoding: look.string(None, "encoding", "utf-8")?,
+        filter_directories: look.paths("filter_directories")?,
+        items_per_page: look.uint(None, "items_per_page")?,
+        days_per_page: look.uint(None, "days_per_page")?,
+        date_format: strftime(&look, "date_format")?,
+        new_date_format: strftime(&look, "new_date_format")?,
+        encoding: look.string(None, "encoding")?,
         locale: look.nonempty(None, "locale")?,
-        activity_threshold: look.uint(None, "activity_threshold", 0)?,
-        new_feed_items: look.uint(None, "new_feed_items", 0)?,
-        max_feed_share: look.uint(None, "max_feed_share", 25)?.clamp(1, 100),
-        feed_timeout: at_least(&look, "feed_timeout", 20, 1)?,
+        activity_threshold: look.uint(None, "activity_threshold")?,
+        new_feed_items: look.uint(None, "new_feed_items")?,
+        max_feed_share: look.uint(None, "max_feed_share")?.clamp(1, 100),
+        feed_timeout: at_least(&look, "feed_timeout", 1)?,
         spider_threads,
-        cache_keep_entries: look.uint(None, "cache_keep_entries", 10)?,
+        cache_keep_entries: look.uint(None, "cache_keep_entries")?,
         http_cache_directory: under_cache("http_cache_directory", "cache")?,
         cache_sources_directory: under_cache("cache_sources_directory", "sources")?,
         cache_blacklist_directory: under_cache("cache_blacklist_directory", "blacklist")?,
@@ -389,13 +385,10 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
         },
         cache_directory,
         log_level,
-        log_format: look.string(None, "log_format", "%(levelname)s:%(name)s:%(message)s")?,
+        log_format: look.string(None, "log_format")?,
         pubsubhubbub_hub: look.nonempty(None, "pubsubhubbub_hub")?,
-        pubsubhubbub_feeds: expand(
-            look.list(None, "pubsubhubbub_feeds", "atom.xml rss10.xml rss20.xml")?,
-            &subscriptions,
-        ),
-        django_autoescape: look.bool("django_autoescape", true)?,
+        pubsubhubbub_feeds: expand(look.list(None, "pubsubhubbub_feeds")?, &subscriptions),
+        django_autoescape: look.bool("django_autoescape")?,
         normalization: planet_normalization,
         fetch,
         options: planet_options,
@@ -415,7 +408,8 @@ pub(crate) fn resolve(config: &Config) -> Result<PlanetConfig, Error> {
 
 /// A strftime pattern (`date_format`, `new_date_format`), checked as the pages will use it:
 /// every `%` directive known, and not empty (a date would vanish from the page).
-fn strftime(look: &Lookup<'_>, key: &str, default: &str) -> Result<String, Error> {
+fn strftime(look: &Lookup<'_>, key: &str) -> Result<String, Error> {
+    let default = options::default(key);
     let Some((text, value)) = look.get(None, key)? else {
         return Ok(default.to_owned());
     };
@@ -439,8 +433,8 @@ fn strftime(look: &Lookup<'_>, key: &str, default: &str) -> Result<String, Error
 }
 
 /// A whole number option of `[Planet]` with a lower bound.
-fn at_least(look: &Lookup<'_>, key: &str, default: u32, min: u32) -> Result<u32, Error> {
-    let n = look.uint(None, key, default)?;
+fn at_least(look: &Lookup<'_>, key: &str, min: u32) -> Result<u32, Error> {
+    let n = look.uint(None, key)?;
     match look.get(None, key)? {
         Some((_, value)) if n < min => Err(invalid(value, key, format!("must be at least {min}"))),
         _ => Ok(n),
@@ -482,7 +476,7 @@ fn normalization(
     let filter = regex("filter")?;
     let exclude = regex("exclude")?;
     Ok(Normalization {
-        ignore_in_feed: look.list(section, "ignore_in_feed", "")?,
+        ignore_in_feed: look.list(section, "ignore_in_feed")?,
         name_type: look.nonempty(section, "name_type")?,
         title_type: look.nonempty(section, "title_type")?,
         summary_type: look.nonempty(section, "summary_type")?,

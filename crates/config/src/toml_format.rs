@@ -39,6 +39,7 @@ use std::sync::Arc;
 use toml::{Table, Value as TomlValue};
 
 use crate::ini::{Ini, Origin, SourceFile, Value, DEFAULT_SECTION};
+use crate::options;
 use crate::reading_list::kind_of;
 
 /// A section whose kind the TOML file states; checked against Venus's
@@ -178,6 +179,9 @@ fn set_all(
     for (key, value) in table {
         if section != "Planet" && section != DEFAULT_SECTION && key == "url" {
             continue;
+        }
+        if value.is_array() && options::spec(key).is_some_and(|s| !s.kind.is_list()) {
+            return Err(format!("{what}: `{key}`: takes one value, not a list"));
         }
         let text = scalar_or_list(value).map_err(|e| format!("{what}: `{key}`: {e}"))?;
         ini.set(

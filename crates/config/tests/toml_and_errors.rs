@@ -258,6 +258,22 @@ fn broken_toml_configs() {
         "[planet]\n[[reading_list]]\nurl = \"x\"\ntype = \"foaf\"\n"
     )
     .contains("not one of opml"));
+    // The option table says which options are lists: a list given to another is refused.
+    let list = error("h.toml", "[planet]\nitems_per_page = [1, 2]\n");
+    assert!(
+        list.contains("`items_per_page`: takes one value, not a list"),
+        "{list}"
+    );
+    let ok = tempfile::tempdir().unwrap();
+    write(
+        ok.path(),
+        "i.toml",
+        "[planet]\ntemplate_files = [\"a.tmpl\", \"b.tmpl\"]\n",
+    );
+    assert_eq!(
+        load(ok.path(), &["i.toml"]).unwrap().planet.template_files,
+        ["a.tmpl", "b.tmpl"]
+    );
 }
 
 #[test]

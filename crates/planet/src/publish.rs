@@ -72,24 +72,32 @@ fn theme(name: Option<&str>, dir: Option<&Path>) -> Result<Theme, Error> {
 
 fn render_planet(config: &PlanetConfig, now: DateTime<Utc>) -> orrery_render::Planet {
     let p = &config.planet;
-    let mut planet = orrery_render::Planet::new(p.name.clone(), now);
-    planet.link = p.link.clone();
-    planet.owner_name = p.owner_name.clone();
-    planet.owner_email = p.owner_email.clone();
-    // The configuration's defaults name Venus; orrery names itself unless told otherwise.
-    if p.options.contains_key("generator") {
-        planet.generator = p.generator.clone();
+    let defaults = orrery_render::Planet::new("", now);
+    // Every field is named, so a field added to either side is not forgotten here.
+    orrery_render::Planet {
+        name: p.name.clone(),
+        link: p.link.clone(),
+        owner_name: p.owner_name.clone(),
+        owner_email: p.owner_email.clone(),
+        // The configuration's defaults name Venus; orrery names itself unless told otherwise.
+        generator: if p.options.contains_key("generator") {
+            p.generator.clone()
+        } else {
+            defaults.generator
+        },
+        generator_uri: if p.options.contains_key("generator_uri") {
+            p.generator_uri.clone()
+        } else {
+            defaults.generator_uri
+        },
+        date_format: p.date_format.clone(),
+        new_date_format: p.new_date_format.clone(),
+        items_per_page: usize::try_from(config.items_to_splice()).unwrap_or(usize::MAX),
+        template_files: p.template_files.clone(),
+        bill_of_materials: p.bill_of_materials.clone(),
+        template_directories: p.template_directories.clone(),
+        pubsubhubbub_hub: p.pubsubhubbub_hub.clone(),
+        options: p.options.clone(),
+        now,
     }
-    if p.options.contains_key("generator_uri") {
-        planet.generator_uri = p.generator_uri.clone();
-    }
-    planet.date_format = p.date_format.clone();
-    planet.new_date_format = p.new_date_format.clone();
-    planet.items_per_page = usize::try_from(config.items_to_splice()).unwrap_or(usize::MAX);
-    planet.template_files = p.template_files.clone();
-    planet.bill_of_materials = p.bill_of_materials.clone();
-    planet.template_directories = p.template_directories.clone();
-    planet.pubsubhubbub_hub = p.pubsubhubbub_hub.clone();
-    planet.options = p.options.clone();
-    planet
 }

@@ -56,8 +56,8 @@ pub fn rfc3339(date: &DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DEFAULT_DATE_FORMAT, DEFAULT_NEW_DATE_FORMAT};
     use chrono::TimeZone;
+    use orrery_config::options;
 
     fn leap() -> DateTime<Utc> {
         // The instant of Venus's tmpl tests (updated.xml, published.xml).
@@ -69,8 +69,8 @@ mod tests {
     #[test]
     fn venus_default_patterns() {
         let d = leap();
-        let long = DateFormat::new(DEFAULT_DATE_FORMAT).unwrap();
-        let day = DateFormat::new(DEFAULT_NEW_DATE_FORMAT).unwrap();
+        let long = DateFormat::new(options::default("date_format")).unwrap();
+        let day = DateFormat::new(options::default("new_date_format")).unwrap();
         assert_eq!(long.format(&d), "February 29, 2004 02:14 AM");
         assert_eq!(day.format(&d), "February 29, 2004");
     }
@@ -89,7 +89,7 @@ mod tests {
             .with_ymd_and_hms(2016, 8, 26, 15, 49, 0)
             .single()
             .unwrap();
-        let long = DateFormat::new(DEFAULT_DATE_FORMAT).unwrap();
+        let long = DateFormat::new(options::default("date_format")).unwrap();
         assert_eq!(long.format(&d), "August 26, 2016 03:49 PM");
         let noon = Utc
             .with_ymd_and_hms(2016, 8, 15, 12, 0, 0)

@@ -26,10 +26,7 @@ use std::path::{Path, PathBuf};
 use minijinja::{AutoEscape, Environment, Value};
 
 pub use links::{public_url, scrub_urls};
-pub use model::{
-    Channel, Enclosure, Item, Planet, Report, DEFAULT_DATE_FORMAT, DEFAULT_ITEMS_PER_PAGE,
-    DEFAULT_NEW_DATE_FORMAT,
-};
+pub use model::{Channel, Enclosure, Item, Planet, Report};
 pub use theme::Theme;
 
 use context::Context;

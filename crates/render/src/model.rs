@@ -7,13 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-
-/// Venus's default for `date_format`.
-pub const DEFAULT_DATE_FORMAT: &str = "%B %d, %Y %I:%M %p";
-/// Venus's default for `new_date_format` (the day headings).
-pub const DEFAULT_NEW_DATE_FORMAT: &str = "%B %d, %Y";
-/// Venus's default for `items_per_page`.
-pub const DEFAULT_ITEMS_PER_PAGE: usize = 60;
+use orrery_config::options;
 
 /// The `[Planet]` section as publishing needs it.
 #[derive(Debug, Clone)]
@@ -46,18 +40,20 @@ pub struct Planet {
 }
 
 impl Planet {
-    /// A planet with Venus's defaults, generated at `now`.
+    /// A planet with the defaults of the option table, generated at `now`.
     pub fn new(name: impl Into<String>, now: DateTime<Utc>) -> Self {
         Planet {
             name: name.into(),
             link: String::new(),
-            owner_name: "Anonymous Coward".to_owned(),
+            owner_name: options::default("owner_name").to_owned(),
             owner_email: String::new(),
+            // The table's default names Venus (its themes print it); the
+            // feeds orrery writes name orrery unless the owner says otherwise.
             generator: "orrery".to_owned(),
             generator_uri: String::new(),
-            date_format: DEFAULT_DATE_FORMAT.to_owned(),
-            new_date_format: DEFAULT_NEW_DATE_FORMAT.to_owned(),
-            items_per_page: DEFAULT_ITEMS_PER_PAGE,
+            date_format: options::default("date_format").to_owned(),
+            new_date_format: options::default("new_date_format").to_owned(),
+            items_per_page: options::default("items_per_page").parse().unwrap_or(60),
             template_files: Vec::new(),
             bill_of_materials: Vec::new(),
             template_directories: Vec::new(),
