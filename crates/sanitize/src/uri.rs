@@ -7,7 +7,9 @@
 use std::borrow::Cow;
 
 /// Schemes a republished link may use; anything else is replaced by an empty link.
-fn is_acceptable_scheme(scheme: &str) -> bool {
+/// The Universal Feed Parser's list, and the only one: the parser, the
+/// sanitizer and the outputs all ask here. `scheme` is lower case.
+pub(crate) fn is_acceptable_scheme(scheme: &str) -> bool {
     matches!(
         scheme,
         "file"

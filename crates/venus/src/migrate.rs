@@ -8,11 +8,10 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-use crate::ini::{ini_source, py_split, Ini, DEFAULT_SECTION};
-use crate::lookup::PLANET;
-use crate::model::{Location, ReadingListKind};
-use crate::resolve::location;
-use crate::{is_toml, read_text, Config, Error, LoadOptions};
+use orrery_config::ini::{ini_source, py_split, Ini, DEFAULT_SECTION};
+use orrery_config::{
+    is_toml, location, read_text, Config, Error, LoadOptions, Location, ReadingListKind, PLANET,
+};
 
 /// `[Planet]` options holding one path, resolved against the file's base.
 const PATH_OPTIONS: &[&str] = &["cache_directory", "output_dir", "cache_lists_directory"];
@@ -522,7 +521,7 @@ mod tests {
                 assert_eq!(written, form, "{text:?}");
             }
             let table: toml::Table = toml::from_str(&format!("v = {written}")).unwrap();
-            let read = crate::toml_format::scalar_or_list(&table["v"]).unwrap();
+            let read = orrery_config::scalar_or_list(&table["v"]).unwrap();
             if LIST_OPTIONS.contains(&key) {
                 assert_eq!(
                     py_split(&read).collect::<Vec<_>>(),
