@@ -150,6 +150,12 @@ mod tests {
             "#frag:x",
             "&#106;avascript:x",
             "",
+            // The one allowlist is the union of the outputs' and the sanitizer's.
+            "tel:+15551234",
+            "xmpp:a@example.com",
+            "ftps://example.com/f",
+            "gopher://example.com/",
+            "SSH://example.com",
         ] {
             assert!(is_safe_link(good), "{good:?} refused");
         }
