@@ -164,7 +164,7 @@ pub(crate) fn py_strip(s: &str) -> &str {
 }
 
 /// Python 2 `str.split()` with no argument.
-pub(crate) fn py_split(s: &str) -> impl Iterator<Item = &str> {
+pub fn py_split(s: &str) -> impl Iterator<Item = &str> {
     s.split(is_py_space).filter(|w| !w.is_empty())
 }
 

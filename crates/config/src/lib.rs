@@ -27,8 +27,9 @@
 //! [`reading_list`] parses OPML/CSV/INI lists; `resolve` applies Venus's
 //! rules (section kinds, inheritance, defaults) to build the [`model`], with
 //! `lookup` reading typed values and `warnings` reporting unused options.
-//! [`edit`] changes a file's subscriptions in place and [`migrate`] writes
-//! an INI configuration as TOML.
+//! [`edit`] changes a file's subscriptions in place. Writing an INI
+//! configuration as TOML (`orrery migrate`) is Venus compatibility and lives
+//! in orrery-venus, on the readers exported here.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -38,7 +39,6 @@ use std::sync::Arc;
 pub mod edit;
 pub mod ini;
 mod lookup;
-pub mod migrate;
 pub mod model;
 pub mod options;
 pub mod reading_list;
@@ -47,7 +47,10 @@ mod theme;
 mod toml_format;
 mod warnings;
 
+pub use lookup::PLANET;
 pub use model::*;
+pub use resolve::location;
+pub use toml_format::scalar_or_list;
 
 use ini::{Ini, InterpolationError, Origin, SourceFile, SyntaxError, Value};
 use toml_format::Declared;
@@ -156,7 +159,7 @@ pub struct Config {
 /// Reads a configuration file with the size cap; a file that is not UTF-8
 /// is read as Windows-1252 (Python 2 read bytes, so Latin-1 files worked),
 /// with a warning.
-pub(crate) fn read_text(path: &Path, warnings: &mut Vec<String>) -> Result<String, Error> {
+pub fn read_text(path: &Path, warnings: &mut Vec<String>) -> Result<String, Error> {
     let io = |error| Error::Io {
         path: path.to_owned(),
         error,
@@ -195,7 +198,8 @@ fn file_dir(absolute: &Path, cwd: &Path) -> PathBuf {
         .unwrap_or_else(|| cwd.to_owned())
 }
 
-fn is_toml(path: &Path, text: &str) -> bool {
+/// Whether a configuration file is TOML: by its extension, else by its first tables.
+pub fn is_toml(path: &Path, text: &str) -> bool {
     match path.extension().and_then(|e| e.to_str()) {
         Some("toml") => true,
         Some("ini" | "conf" | "cfg") => false,

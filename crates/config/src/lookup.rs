@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::ini::{py_split, Ini, Value};
 use crate::{options, Error};
 
-pub(crate) const PLANET: &str = "Planet";
+pub const PLANET: &str = "Planet";
 
 /// Option lookup with Venus's precedence.
 pub(crate) struct Lookup<'a> {

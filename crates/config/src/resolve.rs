@@ -18,7 +18,7 @@ use crate::{Config, Error};
 
 /// Where a section name points: an http(s) URL, a local file (a path, relative
 /// to `base`, or a `file:` URL), or an unsupported scheme.
-pub(crate) fn location(name: &str, base: &Path) -> Location {
+pub fn location(name: &str, base: &Path) -> Location {
     let scheme_len = name.find(':').filter(|&i| i > 1).filter(|&i| {
         let scheme = &name[..i];
         scheme.starts_with(|c: char| c.is_ascii_alphabetic())

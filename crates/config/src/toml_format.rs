@@ -197,7 +197,7 @@ fn set_all(
     Ok(())
 }
 
-pub(crate) fn scalar_or_list(value: &TomlValue) -> Result<String, String> {
+pub fn scalar_or_list(value: &TomlValue) -> Result<String, String> {
     match value {
         TomlValue::Array(items) => {
             let mut words = Vec::with_capacity(items.len());

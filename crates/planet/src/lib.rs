@@ -35,6 +35,8 @@
 //! be applied afterwards. `feed_alternate` and explicit URLs are applied by
 //! reading the document against that base.
 
+pub mod check;
+pub mod discover;
 mod filter;
 mod harvest;
 mod lists;

@@ -10,7 +10,6 @@
 mod context;
 mod dates;
 mod feeds;
-pub mod htmltmpl;
 mod links;
 mod model;
 mod output;
@@ -27,18 +26,19 @@ use minijinja::{AutoEscape, Environment, Value};
 
 pub use links::{public_url, scrub_urls};
 pub use model::{Channel, Enclosure, Item, Planet, Report};
-pub use theme::Theme;
+pub use text::html_to_text;
+pub use theme::{Theme, TEMPLATE_SUFFIX};
 
 use context::Context;
 use site::Site;
-use theme::{safe_relative, TEMPLATE_SUFFIX};
+use theme::safe_relative;
 
 /// Bounds the work a (possibly third-party) template may do.
 const TEMPLATE_FUEL: u64 = 200_000_000;
 
 /// Extensions of Venus template engines; `index.html.tmpl` names the
-/// output `index.html`.
-const ENGINE_EXTENSIONS: &[&str] = &[
+/// output `index.html` (the theme importer in orrery-venus reads them too).
+pub const ENGINE_EXTENSIONS: &[&str] = &[
     ".tmpl", ".xslt", ".dj", ".genshi", ".py", ".sed", ".plugin", ".jinja", ".jinja2", ".j2",
 ];
 

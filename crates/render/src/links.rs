@@ -7,12 +7,6 @@ use std::borrow::Cow;
 
 use crate::model::{Channel, Enclosure, Item};
 
-/// Schemes a link may have; anything without a scheme is relative and safe.
-const SCHEMES: [&str; 13] = [
-    "http", "https", "ftp", "ftps", "mailto", "file", "news", "nntp", "irc", "ircs", "xmpp", "tel",
-    "magnet",
-];
-
 /// Whether a browser following `url` would stay out of script and inline
 /// documents. Read as a URL parser reads it: surrounding controls and
 /// spaces are ignored, tabs and newlines inside are removed, case is folded.
@@ -23,7 +17,8 @@ pub fn is_safe_link(url: &str) -> bool {
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect();
     // A colon after a path, query or fragment character starts no scheme.
-    scheme(&squeezed).is_none_or(|scheme| SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)))
+    // Anything without a scheme is relative and safe; the schemes are the sanitizer's.
+    scheme(&squeezed).is_none_or(orrery_sanitize::is_acceptable_scheme)
 }
 
 /// The scheme `url` starts with: the text before its first `:`, when that
@@ -155,6 +150,12 @@ mod tests {
             "#frag:x",
             "&#106;avascript:x",
             "",
+            // The one allowlist is the union of the outputs' and the sanitizer's.
+            "tel:+15551234",
+            "xmpp:a@example.com",
+            "ftps://example.com/f",
+            "gopher://example.com/",
+            "SSH://example.com",
         ] {
             assert!(is_safe_link(good), "{good:?} refused");
         }

@@ -181,16 +181,65 @@ fn tag_end(b: &[u8], mut attribute: impl FnMut(&[u8])) -> usize {
     b.len()
 }
 
-/// The text of a fragment of HTML: tags dropped, entities decoded.
-/// Venus's `title_plain`.
+/// The text of a fragment of HTML, on one line: tags dropped, entities
+/// decoded, a line break or block boundary read as a space (`a<br>b` is
+/// "a b", as a reader sees it) and whitespace collapsed. Venus's
+/// `title_plain`, and the plain text of names and titles.
 pub fn html_to_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     for token in tokens(html) {
-        if let Token::Text(text) = token {
-            decode_entities(text, &mut out);
+        match token {
+            Token::Text(text) => decode_entities(text, &mut out),
+            Token::Tag(tag) if breaks_text(tag) => out.push(' '),
+            Token::Tag(_) | Token::Other(_) => {}
         }
     }
-    xml_safe(out.trim()).into_owned()
+    let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    xml_safe(&collapsed).into_owned()
+}
+
+/// Whether a tag (raw, with `<`) ends a line of text: `br` and the block elements.
+fn breaks_text(tag: &str) -> bool {
+    const BLOCKS: &[&str] = &[
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    ];
+    let name = tag.trim_start_matches(['<', '/']);
+    let end = name
+        .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+        .unwrap_or(name.len());
+    let name = &name[..end];
+    BLOCKS.iter().any(|b| b.eq_ignore_ascii_case(name))
 }
 
 fn decode_entities(text: &str, out: &mut String) {
@@ -332,6 +381,15 @@ mod tests {
         assert_eq!(html_to_text("<a title='x>y'>link</a> 1 < 2"), "link 1 < 2");
         assert_eq!(html_to_text("<!-- c --> t <unterminated"), "t");
         assert_eq!(html_to_text("\u{e9}t\u{e9} <b>x</b>"), "\u{e9}t\u{e9} x");
+        // Line breaks and blocks are a space; whitespace collapses; inline tags join.
+        assert_eq!(html_to_text("a<br>b"), "a b");
+        assert_eq!(html_to_text("a<BR/>b</p><p>c"), "a b c");
+        assert_eq!(html_to_text("x<b>y</b>z"), "xyz");
+        // The plain text normalizing stores (its former test, unchanged).
+        assert_eq!(
+            html_to_text("A <b>very</b>\n bad &amp; d&eacute;j&agrave;"),
+            "A very bad & d\u{e9}j\u{e0}"
+        );
     }
 
     #[test]

@@ -93,6 +93,16 @@ pub fn resolve_relative_uris(html: &str, base: &str) -> String {
     filter::run(html, base, Mode::ResolveOnly)
 }
 
+/// Whether a link with this scheme may be republished (ASCII case-insensitive): the Universal
+/// Feed Parser's allowlist, which the parser, the sanitizer and the outputs share.
+pub fn is_acceptable_scheme(scheme: &str) -> bool {
+    if scheme.bytes().any(|b| b.is_ascii_uppercase()) {
+        uri::is_acceptable_scheme(&scheme.to_ascii_lowercase())
+    } else {
+        uri::is_acceptable_scheme(scheme)
+    }
+}
+
 fn trim_owned(mut s: String) -> String {
     let end = s.trim_end().len();
     s.truncate(end);

@@ -7,11 +7,15 @@
 use std::borrow::Cow;
 
 /// Schemes a republished link may use; anything else is replaced by an empty link.
-fn is_acceptable_scheme(scheme: &str) -> bool {
+/// The Universal Feed Parser's list with the outputs' former additions
+/// (`ftps`, `tel`, `xmpp`), so no link that was kept before is dropped: the
+/// sanitizer and the outputs both ask here. `scheme` is lower case.
+pub(crate) fn is_acceptable_scheme(scheme: &str) -> bool {
     matches!(
         scheme,
         "file"
             | "ftp"
+            | "ftps"
             | "gopher"
             | "h323"
             | "hdl"
@@ -52,6 +56,8 @@ fn is_acceptable_scheme(scheme: &str) -> bool {
             | "ssh"
             | "smb"
             | "ymsg"
+            | "tel"
+            | "xmpp"
     )
 }
 
@@ -370,6 +376,20 @@ fn urljoin<'a>(base: &str, url: &'a str) -> Cow<'a, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn allowlist_keeps_what_either_former_list_kept() {
+        for scheme in ["http", "tel", "xmpp", "ftps", "gopher", "svn+ssh"] {
+            assert!(is_acceptable_scheme(scheme), "{scheme}");
+            assert!(
+                crate::is_acceptable_scheme(&scheme.to_ascii_uppercase()),
+                "{scheme}"
+            );
+        }
+        for scheme in ["javascript", "data", "vbscript"] {
+            assert!(!crate::is_acceptable_scheme(scheme), "{scheme}");
+        }
+    }
 
     #[test]
     fn joins_like_urljoin() {

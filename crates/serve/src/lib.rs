@@ -1,10 +1,9 @@
-//! orrery-serve: a planet as a long-running service, and a check of its
-//! configuration before it runs.
+//! orrery-serve: a planet as a long-running service.
 //!
 //! [`Server`] serves the published `output_dir` over HTTP for preview, with
 //! `/healthz` and a Prometheus `/metrics`, and with an update interval keeps
-//! the planet fresh by itself. [`check`] lints a configuration and, unless
-//! told to stay offline, fetches every feed once.
+//! the planet fresh by itself. It knows HTTP and the planet (`orrery_planet`)
+//! and nothing of feeds or fetching.
 //!
 //! # Scheduling
 //!
@@ -20,7 +19,6 @@
 //! new copy or a feed started or stopped failing; a feed not due keeps its
 //! entries and its failing state.
 
-pub mod check;
 mod listen;
 mod memory;
 mod metrics;

@@ -27,7 +27,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.repair {
         return repair(&options);
     }
-    let report = orrery_serve::check::check(&options, args.offline)?;
+    let report = orrery_planet::check::check(&options, args.offline)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -1,10 +1,11 @@
 //! `orrery migrate`: write a Venus INI configuration as orrery's native TOML
-//! (see [`orrery_config::migrate`]).
+//! (see [`orrery_venus::migrate`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use orrery_config::{edit, migrate};
+use orrery_config::edit;
+use orrery_venus::migrate;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -2,15 +2,12 @@
 //! between planets and feed readers. Import appends to the configuration file
 //! in place (see [`orrery_config::edit`]); export writes OPML 2.0.
 
-use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use orrery_config::edit::{self, NewSubscription};
-use orrery_config::reading_list::{self, Outline, MAX_LIST_BYTES};
+use orrery_config::reading_list::{self, Outline};
 use orrery_config::{Config, ReadingListKind};
-use orrery_fetch::{FetchConfig, Fetcher};
 
 #[derive(clap::Args)]
 pub struct ImportArgs {
@@ -35,7 +32,7 @@ pub struct ExportArgs {
 }
 
 pub fn run_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let bytes = read_opml(&args.file)?;
+    let bytes = orrery_planet::discover::read_list(&args.file)?;
     let list = reading_list::parse(ReadingListKind::Opml, &bytes, &args.file)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.file))?;
     for warning in &list.warnings {
@@ -84,29 +81,6 @@ pub fn run_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         refused.len() + added.skipped.len()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// The OPML document's bytes, from a file or the web, at most
-/// [`MAX_LIST_BYTES`] of them.
-fn read_opml(source: &str) -> anyhow::Result<Vec<u8>> {
-    let lower = source.to_ascii_lowercase();
-    let bytes = if lower.starts_with("http://") || lower.starts_with("https://") {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let fetcher = Fetcher::new(FetchConfig::default())?;
-        runtime.block_on(super::add::fetch(&fetcher, source))?.body
-    } else {
-        let mut bytes = Vec::new();
-        std::fs::File::open(source)
-            .and_then(|f| f.take(MAX_LIST_BYTES as u64 + 1).read_to_end(&mut bytes))
-            .with_context(|| format!("reading {source}"))?;
-        bytes
-    };
-    if bytes.len() > MAX_LIST_BYTES {
-        anyhow::bail!("{source}: larger than {MAX_LIST_BYTES} bytes");
-    }
-    Ok(bytes)
 }
 
 pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {

@@ -1,14 +1,11 @@
 //! `orrery theme`: the bundled themes, and bringing a Planet Venus theme
 //! over (its htmltmpl templates converted once into MiniJinja).
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
-use orrery_config::ini::{ini_source, Ini};
-use orrery_render::htmltmpl::{import_theme, VenusManifest};
 use orrery_render::Theme;
+use orrery_venus::{import_theme, venus_manifest};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -73,39 +70,11 @@ fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `template_files` and `bill_of_materials` of the theme's `config.ini`,
-/// read with Venus's INI rules; `None` when the directory has none.
-fn venus_manifest(dir: &Path) -> anyhow::Result<Option<VenusManifest>> {
-    let path = dir.join("config.ini");
-    if !path.is_file() {
-        return Ok(None);
-    }
-    let mut text = String::new();
-    std::fs::File::open(&path)
-        .and_then(|f| {
-            f.take(orrery_config::MAX_CONFIG_BYTES)
-                .read_to_string(&mut text)
-        })
-        .with_context(|| format!("reading {}", path.display()))?;
-    let mut ini = Ini::new();
-    let cwd = std::env::current_dir()?;
-    if let Err(errors) = ini.read_str(&text, &ini_source(&path, &cwd)) {
-        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        anyhow::bail!("{}", lines.join("\n"));
-    }
-    let list = |key: &str| -> anyhow::Result<Vec<String>> {
-        let value = ini.get("Planet", key)?.unwrap_or_default();
-        Ok(value.split_whitespace().map(str::to_owned).collect())
-    };
-    Ok(Some(VenusManifest {
-        template_files: list("template_files")?,
-        bill_of_materials: list("bill_of_materials")?,
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use std::fs;
+
+    use orrery_venus::VenusManifest;
 
     use super::*;
 

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
+use crate::Options;
 use futures_util::StreamExt;
 use orrery_config::{Config, Location, PlanetConfig, Subscription};
 use orrery_fetch::{Content, FetchRequest, Fetched, Fetcher};
-use orrery_planet::Options;
 use serde::Serialize;
 
 /// Where the bundled themes (and Venus's) expect faces when the
@@ -160,7 +160,7 @@ pub fn check(options: &Options, offline: bool) -> Result<Report, Error> {
     let mut online = None;
     if !offline {
         let settings = config.resolve()?;
-        let fetcher = Fetcher::new(orrery_planet::fetch_config(&settings))?;
+        let fetcher = Fetcher::new(crate::fetch_config(&settings))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -213,7 +213,7 @@ pub fn check(options: &Options, offline: bool) -> Result<Report, Error> {
         ));
     }
     findings.extend(duplicates(&resolved.subscriptions));
-    findings.extend(faces(&config, &resolved, &resolved.planet.theme_base));
+    findings.extend(faces(&config, &resolved));
     let database = resolved
         .planet
         .cache_directory
@@ -296,7 +296,7 @@ fn duplicates(subs: &[Subscription]) -> Vec<Finding> {
 
 /// Face images named by a `face` option: found where publishing looks for
 /// them, and of the size the templates will give them.
-fn faces(config: &Config, resolved: &PlanetConfig, cwd: &Path) -> Vec<Finding> {
+fn faces(config: &Config, resolved: &PlanetConfig) -> Vec<Finding> {
     let planet = &resolved.planet;
     let mut patterns: Vec<String> = config
         .ini()
@@ -315,11 +315,6 @@ fn faces(config: &Config, resolved: &PlanetConfig, cwd: &Path) -> Vec<Finding> {
     }
     let mut dirs = planet.template_directories.clone();
     dirs.extend(planet.theme_dir.clone());
-    if let Some(theme) = planet.output_theme.as_deref().map(|t| cwd.join(t)) {
-        if theme.is_dir() {
-            dirs.push(theme);
-        }
-    }
     let mut found = Vec::new();
     for sub in &resolved.subscriptions {
         let Some(face) = sub

@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::theme::TEMPLATE_SUFFIX;
-use crate::{Error, ENGINE_EXTENSIONS};
+use orrery_render::{Error, ENGINE_EXTENSIONS, TEMPLATE_SUFFIX};
 
 /// A theme with more files than this is refused.
 const MAX_FILES: usize = 10_000;

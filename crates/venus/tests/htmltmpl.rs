@@ -5,14 +5,15 @@
 //! statement eats the indentation before it at the start of a line and
 //! the newline after it, loops expose `__FIRST__`... as 1/0.
 
+#[path = "../../render/tests/common/mod.rs"]
 mod common;
 
 use std::fs;
 use std::path::Path;
 
 use chrono::{TimeZone, Utc};
-use orrery_render::htmltmpl::{convert_file, convert_str, import_theme, VenusManifest};
 use orrery_render::{render_site, Channel, Error, Item, Planet, Theme};
+use orrery_venus::htmltmpl::{convert_file, convert_str, import_theme, VenusManifest};
 
 fn planet() -> Planet {
     let now = Utc.with_ymd_and_hms(2024, 2, 29, 10, 0, 0).unwrap();

@@ -20,8 +20,8 @@ use std::rc::Rc;
 
 pub use import::{import_theme, Imported, VenusManifest};
 
-use crate::Error;
 use lex::{Directive, Token};
+use orrery_render::Error;
 
 /// htmltmpl's limit on nested `TMPL_INCLUDE`s (it also stops include loops).
 const MAX_INCLUDE_DEPTH: usize = 5;

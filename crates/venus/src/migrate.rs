@@ -8,12 +8,11 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-use crate::ini::{ini_source, py_split, Ini, DEFAULT_SECTION};
-use crate::lookup::PLANET;
-use crate::model::{Location, ReadingListKind};
-use crate::options::{self, Kind as ValueKind};
-use crate::resolve::location;
-use crate::{is_toml, read_text, Config, Error, LoadOptions};
+use orrery_config::ini::{ini_source, py_split, Ini, DEFAULT_SECTION};
+use orrery_config::options::{self, Kind as ValueKind};
+use orrery_config::{
+    is_toml, location, read_text, Config, Error, LoadOptions, Location, ReadingListKind, PLANET,
+};
 
 /// The TOML text, and what the reader should know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -506,7 +505,7 @@ mod tests {
                 assert_eq!(written, form, "{text:?}");
             }
             let table: toml::Table = toml::from_str(&format!("v = {written}")).unwrap();
-            let read = crate::toml_format::scalar_or_list(&table["v"]).unwrap();
+            let read = orrery_config::scalar_or_list(&table["v"]).unwrap();
             if options::kind(key).is_list() {
                 assert_eq!(
                     py_split(&read).collect::<Vec<_>>(),

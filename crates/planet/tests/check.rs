@@ -7,8 +7,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::Router;
+use orrery_planet::check::{check, Error, Finding, Kind};
 use orrery_planet::Options;
-use orrery_serve::check::{check, Error, Finding, Kind};
 
 /// A 48x32 PNG (its header says so; `file` agrees).
 const FACE: &[u8] = include_bytes!("data/face-48x32.png");
