@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use orrery_config::{Location, PlanetConfig, Subscription};
-use orrery_feed::{ParseOptions, ParsedFeed};
+use orrery_feed::{HtmlMode, ParseOptions, ParsedFeed};
 use orrery_fetch::{
     Content, FetchConfig, FetchError, FetchOutcome, FetchRequest, Fetched, Fetcher, Source,
 };
@@ -21,6 +21,7 @@ use url::Url;
 
 use crate::filter::Filters;
 use crate::normalize;
+use crate::rebase::{self, XmlBase};
 use crate::report::{FeedOutcome, FeedReport, Observer};
 use crate::schedule::{self, Due, Hints, Schedule};
 use crate::Error;
@@ -449,7 +450,8 @@ fn process(
     }
 }
 
-/// Parses the document, again against another base when `xml_base` asks for one.
+/// Parses the document once, HTML kept as found, then sanitizes its text
+/// constructs against the base `xml_base` chooses.
 fn parse(job: &Job, fetched: &Fetched, body: &[u8]) -> ParsedFeed {
     let headers: Vec<(String, String)> = [
         ("content-type", &fetched.content_type),
@@ -467,17 +469,16 @@ fn parse(job: &Job, fetched: &Fetched, body: &[u8]) -> ParsedFeed {
         "file" => None,
         _ => Some(fetched.final_url.to_string()),
     };
-    let mut options = ParseOptions {
+    let options = ParseOptions {
         url: url.clone(),
         headers,
+        html: HtmlMode::AsIs,
         ..ParseOptions::default()
     };
     let mut parsed = orrery_feed::parse(body, &options);
     let norm = &job.sub.normalization;
-    if let Some(base) = normalize::xml_base(norm, &parsed, url.as_deref().unwrap_or_default()) {
-        options.url = Some(base);
-        parsed = orrery_feed::parse(body, &options);
-    }
+    let xml_base = XmlBase::of(norm, &parsed, url.as_deref().unwrap_or_default());
+    rebase::sanitize_document(&mut parsed, &xml_base);
     if !norm.ignore_in_feed.is_empty() {
         normalize::apply_ignore_in_feed(&mut parsed, &norm.ignore_in_feed);
     }

@@ -27,13 +27,6 @@
 //! run (cron): as in Venus it fetches every feed, except those gone (410) and
 //! those whose server asked to wait (`Retry-After`). A feed not fetched keeps
 //! its entries on the page.
-//!
-//! # Known gap
-//!
-//! `xml_base = entry_alternate` is not applied: the parser resolves relative
-//! URIs against the document base while parsing, so a per-entry base cannot
-//! be applied afterwards. `feed_alternate` and explicit URLs are applied by
-//! reading the document against that base.
 
 pub mod check;
 pub mod discover;
@@ -42,6 +35,7 @@ mod harvest;
 mod lists;
 mod normalize;
 mod publish;
+mod rebase;
 mod report;
 mod schedule;
 mod select;
@@ -147,14 +141,6 @@ fn run_on(
         attention: config.attention.clone(),
         ..Summary::default()
     };
-    for sub in &config.subscriptions {
-        if sub.normalization.xml_base.as_deref().map(str::trim) == Some("entry_alternate") {
-            summary.warnings.push(format!(
-                "{}: xml_base = entry_alternate is not supported; the document's base is used",
-                sub.url
-            ));
-        }
-    }
     if mode != Mode::Offline {
         summary.feeds = harvest::harvest(&config, filters, &mut store, observer, interval)?;
     }

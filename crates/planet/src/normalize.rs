@@ -7,7 +7,7 @@
 //! declares plain text to be HTML).
 
 use chrono::{DateTime, Utc};
-use orrery_config::{FutureDates, Normalization, Subscription};
+use orrery_config::{FutureDates, Subscription};
 use orrery_feed::{Common, Date, Entry, Feed, ParsedFeed, Person, TextConstruct};
 use orrery_store::{FeedMetadata, NewEntry};
 use serde::{Deserialize, Serialize};
@@ -429,26 +429,6 @@ pub fn to_html(text: &TextConstruct, override_type: Option<&str>) -> String {
     }
 }
 
-/// The base URI `xml_base` asks the document to be read against, if it
-/// names one: the feed's alternate link, or a URL joined onto the fetched one.
-pub fn xml_base(norm: &Normalization, parsed: &ParsedFeed, fetched_url: &str) -> Option<String> {
-    let xml_base = norm
-        .xml_base
-        .as_deref()
-        .map(str::trim)
-        .filter(|b| !b.is_empty())?;
-    let base = match xml_base {
-        "feed_alternate" => nonempty(parsed.feed.common.link.as_deref())?,
-        // Per-entry bases need the parser to leave relative URIs alone; see the crate docs.
-        "entry_alternate" => return None,
-        other => other.to_owned(),
-    };
-    match url::Url::parse(fetched_url).and_then(|u| u.join(&base)) {
-        Ok(joined) => Some(joined.to_string()),
-        Err(_) => url::Url::parse(&base).ok().map(|u| u.to_string()),
-    }
-}
-
 fn escape(text: &str) -> String {
     quick_xml::escape::escape(text).into_owned()
 }
@@ -486,6 +466,7 @@ fn html_to_text(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use orrery_config::Normalization;
 
     fn entries(parsed: &ParsedFeed, sub: &Subscription, now: DateTime<Utc>) -> Vec<NewEntry> {
         take_entries(&mut parsed.clone(), sub, now)

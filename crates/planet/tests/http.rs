@@ -418,6 +418,48 @@ fn xml_base_feed_alternate() {
 }
 
 #[test]
+fn xml_base_entry_alternate_resolves_against_each_entry_link() {
+    let server = Server::start();
+    let body = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>S</title>\
+        <link rel=\"alternate\" href=\"http://site.example/blog/\"/>\
+        <entry><id>urn:one</id><title>One</title><updated>2024-04-01T10:00:00Z</updated>\
+        <link rel=\"alternate\" href=\"http://site.example/2024/04/one.html\"/>\
+        <content type=\"html\">&lt;img src=\"one.png\"&gt; &lt;a href=\"../more.html\"&gt;more&lt;/a&gt;</content></entry>\
+        <entry><id>urn:two</id><title>Two</title><updated>2024-04-02T10:00:00Z</updated>\
+        <link rel=\"alternate\" href=\"http://other.example/posts/two/\"/>\
+        <content type=\"html\">&lt;img src=\"two.png\"&gt;</content></entry></feed>";
+    server.set(
+        "/feeds/s.xml",
+        Reply::Feed {
+            etag: "\"s\"".into(),
+            body: body.into(),
+        },
+    );
+    let planet = Planet::new(
+        &[("S", server.url("/feeds/s.xml"))],
+        "xml_base = entry_alternate",
+    );
+    let summary = planet.run(Mode::Update);
+    assert!(
+        !summary
+            .warnings
+            .iter()
+            .any(|w| w.contains("entry_alternate")),
+        "{:?}",
+        summary.warnings
+    );
+    let index = planet.index();
+    for href in [
+        "src=\"http://site.example/2024/04/one.png\"",
+        "href=\"http://site.example/2024/more.html\"",
+        "src=\"http://other.example/posts/two/two.png\"",
+    ] {
+        assert!(index.contains(href), "{href} not in {index}");
+    }
+    assert!(!index.contains(&server.url("/feeds/one.png")), "{index}");
+}
+
+#[test]
 fn a_lying_charset_header_still_yields_the_entries() {
     let server = Server::start();
     let url = server.url("/latin.xml");
