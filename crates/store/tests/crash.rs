@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::{at, entry, update};
-use orrery_store::{EntryQuery, Store};
+use orrery_store::{EntryQuery, SqliteStore, Store};
 
 const CHILD_DB: &str = "ORRERY_STORE_CRASH_CHILD_DB";
 const URL: &str = "https://crash.example/feed";
@@ -38,7 +38,7 @@ fn writer_child() {
     let Some(path) = std::env::var_os(CHILD_DB) else {
         return;
     };
-    let mut store = Store::open(path).unwrap();
+    let mut store = SqliteStore::open_file(path).unwrap();
     for v in 1.. {
         println!("begin {v}");
         store.apply_feed(&version(v)).unwrap();
@@ -98,7 +98,7 @@ fn killed_mid_transaction_leaves_before_or_after() {
         .is_some_and(|line| line.starts_with("begin"));
     eprintln!("writer killed after committing version {committed}; mid-write: {killed_mid_write}");
 
-    let store = Store::open(&path).unwrap();
+    let store = SqliteStore::open_file(&path).unwrap();
     assert_eq!(store.integrity_check().unwrap(), Vec::<String>::new());
     let title = store.feed(URL).unwrap().unwrap().metadata.title.unwrap();
     let found: u64 = title.strip_prefix("version ").unwrap().parse().unwrap();
