@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of `orrery update` on the shared synthetic corpus.
 #
-#   bench/run.sh [--quick] [--runs N] [--feeds 100|1000] [--concurrency N] [--no-build] [--no-parse-bench]
+#   bench/run.sh [--quick] [--runs N] [--feeds 100|1000] [--hosts N] [--concurrency N] [--no-build] [--no-parse-bench]
 #
 # From a clean checkout this one command:
 #   1. builds target/release/orrery;
@@ -22,7 +22,10 @@
 #   --quick           100 feeds, 1 run per case, short micro-benchmark: a smoke test
 #   --runs N          runs per case (default 3; the table shows the median, min-max)
 #   --feeds 100|1000  only this feed count (default: both)
-#   --concurrency N   requests in flight, overall and to the one host (default 8)
+#   --hosts N         the corpus served on N loopback hosts (serve.py --hosts N,
+#                     gen_config.py --hosts N: feed i on 127.0.0.(1 + i mod N)),
+#                     with orrery's default fetch limits unless --concurrency is given
+#   --concurrency N   requests in flight, overall and to each host (default 8)
 #   --no-build        use target/release/orrery as it is (step 1 skipped)
 #   --no-parse-bench  skip step 4
 #
@@ -56,6 +59,8 @@ FEEDS="100 1000"
 PARSE_BENCH=1
 PARSE_SECONDS=3
 CONCURRENCY=8
+LIMITS=1
+HOSTS=1
 BUILD=1
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -79,6 +84,13 @@ while [ $# -gt 0 ]; do
         [ $# -ge 2 ] || die "--concurrency needs a number"
         [[ $2 =~ ^[1-9][0-9]*$ ]] || die "--concurrency needs a positive number, not '$2'"
         CONCURRENCY=$2
+        LIMITS=2
+        shift
+        ;;
+    --hosts)
+        [ $# -ge 2 ] || die "--hosts needs a number"
+        [[ $2 =~ ^[1-9][0-9]*$ ]] && [ "$2" -le 250 ] || die "--hosts takes 1 to 250, not '$2'"
+        HOSTS=$2
         shift
         ;;
     --no-build) BUILD=0 ;;
@@ -91,6 +103,12 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
+
+# Over many hosts the per-host limit no longer throttles the run: orrery's
+# defaults apply, unless --concurrency asked for limits.
+if [ "$HOSTS" -gt 1 ] && [ "$LIMITS" = 1 ]; then
+    LIMITS=0
+fi
 
 for f in gen_corpus.py serve.py gen_config.py measure.py; do
     [ -f "$KIT/$f" ] || die "the benchmark kit is missing: no $KIT/$f (set ORRERY_BENCH_KIT to its directory)"
@@ -125,7 +143,12 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
     echo "rustc: $(rustc --version)"
     echo "corpus: gen_corpus.py --n 1000 --seed $SEED"
     echo "runs per case: $RUNS"
-    echo "fetch: concurrency $CONCURRENCY, per_host_limit $CONCURRENCY"
+    echo "hosts: $HOSTS"
+    if [ "$LIMITS" = 0 ]; then
+        echo "fetch: orrery's defaults"
+    else
+        echo "fetch: concurrency $CONCURRENCY, per_host_limit $CONCURRENCY"
+    fi
 } >"$R/facts.txt"
 
 # shellcheck source=bench/common.sh
@@ -140,7 +163,7 @@ start_server() {
     local tries
     for tries in 1 2 3; do
         PORT=$(free_port)
-        python3 "$KIT/serve.py" --root "$CORPUS" --port "$PORT" --latency-ms "$1" \
+        python3 "$KIT/serve.py" --root "$CORPUS" --port "$PORT" --latency-ms "$1" --hosts "$HOSTS" \
             --max-seconds 3600 >"$R/serve-$1ms.log" 2>&1 &
         SERVER_PID=$!
         for _ in $(seq 50); do
@@ -167,7 +190,7 @@ corpus_entries() {
 run_case() {
     local lat=$1 n=$2 kind=$3
     shift 3
-    local case=lat$lat-n$n-$kind dir=$W/work/lat$lat-n$n
+    local case=lat$lat-n$n$SUFFIX-$kind dir=$W/work/lat$lat-n$n$SUFFIX
     echo "-- $case (load $(load))"
     {
         printf '{"case": "%s", "latency_ms": %s, "feeds": %s, "entries": %s, "kind": "%s", "load_before": "%s"}\n' \
@@ -180,16 +203,22 @@ run_case() {
     cp "$dir/output/status.json" "$R/$case.status.json" 2>/dev/null || true
 }
 
+# Cases over several hosts are named (and kept) apart: lat0-n100-h50-cold.
+SUFFIX=
+[ "$HOSTS" -gt 1 ] && SUFFIX=-h$HOSTS
+
 for lat in 0 50; do
     echo "== serve.py, latency $lat ms"
     start_server "$lat"
     for n in $FEEDS; do
-        dir=$W/work/lat$lat-n$n
+        dir=$W/work/lat$lat-n$n$SUFFIX
         mkdir -p "$dir"
-        python3 "$KIT/gen_config.py" --root "$CORPUS" --port "$PORT" --limit "$n" \
+        python3 "$KIT/gen_config.py" --root "$CORPUS" --port "$PORT" --limit "$n" --hosts "$HOSTS" \
             --cache-dir "$dir/cache" --output-dir "$dir/output" --out "$dir/planet.ini"
-        sed -i "s/^\[Planet\]\$/[Planet]\nconcurrency = $CONCURRENCY\nper_host_limit = $CONCURRENCY/" "$dir/planet.ini"
-        grep -q "^per_host_limit = $CONCURRENCY\$" "$dir/planet.ini" || die "could not set the fetch limits in $dir/planet.ini"
+        if [ "$LIMITS" != 0 ]; then
+            sed -i "s/^\[Planet\]\$/[Planet]\nconcurrency = $CONCURRENCY\nper_host_limit = $CONCURRENCY/" "$dir/planet.ini"
+            grep -q "^per_host_limit = $CONCURRENCY\$" "$dir/planet.ini" || die "could not set the fetch limits in $dir/planet.ini"
+        fi
         run_case "$lat" "$n" cold --before "rm -rf '$dir/cache' '$dir/output'"
         run_case "$lat" "$n" warm
     done

@@ -18,6 +18,7 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::{run, Planet};
+use orrery_store::{EntryQuery, SqliteStore, Store};
 use quick_xml::events::Event;
 
 const FEEDS: usize = 30;
@@ -200,24 +201,40 @@ fn check_well_formed(path: &Path, when: &str) {
     );
 }
 
-/// Checks the store's integrity and returns how many entries of `generation` it holds.
+/// Checks the store's integrity (through the store's own interface, as a run would open it)
+/// and returns how many entries of `generation` it holds.
 fn check_store(database: &Path, when: &str, generation: u32) -> usize {
-    let db = rusqlite::Connection::open(database).expect("open the store");
-    let rows: Vec<String> = db
-        .prepare("PRAGMA integrity_check")
-        .and_then(|mut st| {
-            st.query_map([], |row| row.get::<_, String>(0))?
-                .collect::<Result<_, _>>()
-        })
+    let store =
+        SqliteStore::open_file(database).unwrap_or_else(|e| panic!("{when}: open the store: {e}"));
+    let problems = store
+        .integrity_check()
         .unwrap_or_else(|e| panic!("{when}: integrity check failed to run: {e}"));
-    assert_eq!(rows, ["ok"], "{when}: store integrity");
-    db.query_row(
-        "SELECT count(*) FROM entries WHERE entry_id LIKE ?1",
-        [format!("urn:test:%:{generation}:%")],
-        |row| row.get::<_, i64>(0),
-    )
-    .map(|n| usize::try_from(n).unwrap_or(0))
-    .unwrap_or_else(|e| panic!("{when}: counting entries: {e}"))
+    assert_eq!(problems, Vec::<String>::new(), "{when}: store integrity");
+    let feeds: Vec<String> = store
+        .feeds()
+        .unwrap_or_else(|e| panic!("{when}: listing feeds: {e}"))
+        .into_iter()
+        .map(|feed| feed.url)
+        .collect();
+    let entries = store
+        .newest_entries(&EntryQuery {
+            subscriptions: &feeds,
+            limit: 1_000_000,
+            per_feed_limit: None,
+            share_limit: None,
+        })
+        .unwrap_or_else(|e| panic!("{when}: counting entries: {e}"));
+    // What `entry_id LIKE 'urn:test:%:{generation}:%'` matches.
+    let marker = format!(":{generation}:");
+    entries
+        .iter()
+        .filter(|entry| {
+            entry
+                .id
+                .strip_prefix("urn:test:")
+                .is_some_and(|rest| rest.contains(&marker))
+        })
+        .count()
 }
 
 /// How far a killed run got, judged from what it left behind.

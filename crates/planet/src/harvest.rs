@@ -1,7 +1,8 @@
 //! Fetch every subscription concurrently, parse and normalize each document
-//! on a bounded pool of blocking threads as it arrives, and store each feed
-//! in its own transaction on the calling thread; see [`Pipeline`] for the
-//! bound on the documents held in memory meanwhile.
+//! on a bounded pool of blocking threads as it arrives, and store the feeds
+//! on the calling thread, many to a transaction (each feed's write atomic,
+//! see [`Batcher`]); see [`Pipeline`] for the bound on the documents held in
+//! memory meanwhile.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -15,8 +16,8 @@ use orrery_feed::{HtmlMode, ParseOptions, ParsedFeed};
 use orrery_fetch::{
     Content, FetchConfig, FetchError, FetchOutcome, FetchRequest, Fetched, Fetcher, Source,
 };
-use orrery_store::{FeedFailure, FeedUpdate, FetchRecord, HttpState, Store};
-use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use orrery_store::{BatchPolicy, Batcher, FeedFailure, FeedUpdate, FetchRecord, HttpState, Store};
+use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
 use crate::filter::Filters;
@@ -49,8 +50,60 @@ struct Harvested {
     job: usize,
     write: Write,
     elapsed: Duration,
-    /// The document's body slot, when it had a body.
-    slot: Option<OwnedSemaphorePermit>,
+    /// The document's share of the memory budget, when it had a body.
+    slot: Option<Slot>,
+}
+
+/// A feed written in the open batch, reported once the batch is committed.
+struct Pending {
+    report: FeedReport,
+    /// The error of a failed fetch, when that is what was written.
+    failure: Option<String>,
+}
+
+impl Pending {
+    /// The batch it was written in was not committed: nothing of it was stored.
+    fn not_stored(&mut self, err: &orrery_store::Error) {
+        self.report.outcome = FeedOutcome::Failed {
+            reason: match &self.failure {
+                Some(error) => format!("{error} (and not recorded: {err})"),
+                None => format!("not stored: {err}"),
+            },
+        };
+        if self.failure.is_none() {
+            // Nothing was recorded: the feed is due again at once.
+            self.report.next_due = None;
+        }
+    }
+}
+
+/// The feeds written since the last commit, and the reports of those committed.
+struct Reports<'o> {
+    observer: &'o mut dyn Observer,
+    pending: Vec<Pending>,
+    done: Vec<FeedReport>,
+}
+
+impl Reports<'_> {
+    /// A report that needs no commit (a feed skipped).
+    fn now(&mut self, report: FeedReport) {
+        self.observer.feed_done(&report);
+        self.done.push(report);
+    }
+
+    /// Commits the open batch and hands its feeds' reports over. A damaged
+    /// store stops the run; any other failure to commit is each feed's.
+    fn commit(&mut self, batch: &mut Batcher<'_>) -> Result<(), Error> {
+        match batch.commit() {
+            Ok(()) => {}
+            Err(err) if err.is_corrupt() => return Err(err.into()),
+            Err(err) => self.pending.iter_mut().for_each(|p| p.not_stored(&err)),
+        }
+        for pending in std::mem::take(&mut self.pending) {
+            self.now(pending.report);
+        }
+        Ok(())
+    }
 }
 
 /// Fetches, parses and stores every subscription that is due (see
@@ -61,7 +114,7 @@ struct Harvested {
 pub(crate) fn harvest(
     config: &PlanetConfig,
     filters: Arc<Filters>,
-    store: &mut Store,
+    store: &mut dyn Store,
     observer: &mut dyn Observer,
     interval: Option<Duration>,
 ) -> Result<Vec<FeedReport>, Error> {
@@ -70,11 +123,17 @@ pub(crate) fn harvest(
         interval,
         round: now,
     };
-    let mut reports = Vec::new();
     let mut jobs = Vec::new();
     observer.fetching(config.subscriptions.len());
+    let mut reports = Reports {
+        observer,
+        pending: Vec::new(),
+        done: Vec::new(),
+    };
+    let mut batch = Batcher::new(store, BatchPolicy::default());
     for sub in &config.subscriptions {
-        let (previous, failures) = store
+        let (previous, failures) = batch
+            .store()
             .feed(&sub.url)?
             .map(|f| (f.http, f.health.consecutive_failures))
             .unwrap_or_default();
@@ -85,8 +144,7 @@ pub(crate) fn harvest(
                 &previous,
                 Duration::ZERO,
             );
-            observer.feed_done(&report);
-            reports.push(report);
+            reports.now(report);
         } else if let Location::Unsupported(url) = &sub.location {
             let job = Job {
                 sub: sub.clone(),
@@ -95,9 +153,8 @@ pub(crate) fn harvest(
             };
             let error = format!("unsupported URL {url:?} (only http, https and local files)");
             let failure = failure(&job, &schedule, now, None, Duration::ZERO, error);
-            let report = write(store, sub, Write::Failure(failure), Duration::ZERO, 0)?;
-            observer.feed_done(&report);
-            reports.push(report);
+            let pending = write(&mut batch, sub, Write::Failure(failure), Duration::ZERO, 0)?;
+            reports.pending.push(pending);
         } else {
             jobs.push(Job {
                 sub: sub.clone(),
@@ -107,16 +164,19 @@ pub(crate) fn harvest(
         }
     }
     if !jobs.is_empty() {
-        fetch_all(
-            config,
-            jobs,
-            filters,
-            schedule,
-            store,
-            observer,
-            &mut reports,
-        )?;
+        fetch_all(config, jobs, filters, schedule, &mut batch, &mut reports)?;
     }
+    reports.commit(&mut batch)?;
+    match batch.finish() {
+        Err(err) if err.is_corrupt() => return Err(err.into()),
+        // Only upkeep is left (a checkpoint): everything is committed.
+        _ => {}
+    }
+    let Reports {
+        observer,
+        done: mut reports,
+        ..
+    } = reports;
     observer.fetched();
     let order: HashMap<&str, usize> = config
         .subscriptions
@@ -128,21 +188,22 @@ pub(crate) fn harvest(
     Ok(reports)
 }
 
-/// Fetches the jobs concurrently and stores each result as it comes in.
+/// Fetches the jobs concurrently and stores each result as it comes in, in
+/// batches committed as the [`BatchPolicy`] says (and at the end).
 fn fetch_all(
     config: &PlanetConfig,
     jobs: Vec<Job>,
     filters: Arc<Filters>,
     schedule: Schedule,
-    store: &mut Store,
-    observer: &mut dyn Observer,
-    reports: &mut Vec<FeedReport>,
+    batch: &mut Batcher<'_>,
+    reports: &mut Reports<'_>,
 ) -> Result<(), Error> {
     let budget = config.planet.fetch.max_feed_bytes;
     let fetch = fetch_config(config);
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let pipeline = Pipeline {
         body_slots: Arc::new(Semaphore::new(fetch.concurrency.saturating_add(2 * cores))),
+        memory: Arc::new(Budget::new(DOCUMENT_BYTES)),
         parsers: Arc::new(Semaphore::new(cores)),
         fetcher: Fetcher::new(fetch)?,
         jobs: Arc::new(jobs),
@@ -156,26 +217,41 @@ fn fetch_all(
     let jobs = Arc::clone(&pipeline.jobs);
     let (tx, mut rx) = mpsc::channel(cores);
     runtime.spawn(pipeline.run(tx));
-    store.defer_checkpoints(true)?;
-    let written = (|| {
-        while let Some(done) = rx.blocking_recv() {
+    let result = (|| {
+        loop {
+            // An open batch is committed when it is due, even while no feed comes in.
+            let next = match batch.due_in() {
+                None => rx.blocking_recv(),
+                // The timer is made inside the runtime, whose clock it needs.
+                Some(wait) => {
+                    match runtime.block_on(async { tokio::time::timeout(wait, rx.recv()).await }) {
+                        Ok(next) => next,
+                        Err(_elapsed) => {
+                            reports.commit(batch)?;
+                            continue;
+                        }
+                    }
+                }
+            };
+            let Some(done) = next else {
+                return Ok(());
+            };
             let Some(job) = jobs.get(done.job) else {
                 continue;
             };
-            let report = write(store, &job.sub, done.write, done.elapsed, budget)?;
-            observer.feed_done(&report);
-            reports.push(report);
-            // Only now is the document's slot free (when it still held one).
+            let pending = write(batch, &job.sub, done.write, done.elapsed, budget)?;
+            reports.pending.push(pending);
+            // Only now is the document's memory free (when it still held some).
             drop(done.slot);
+            if batch.due() {
+                reports.commit(batch)?;
+            }
         }
-        Ok::<(), Error>(())
     })();
     // Not dropped, which would wait for every blocking thread: one may be
     // stuck reading a file on a hung mount, long after its feed timed out.
     runtime.shutdown_background();
-    written?;
-    store.defer_checkpoints(false)?;
-    Ok(())
+    result
 }
 
 /// The fetcher settings a planet's configuration asks for, so that other
@@ -196,59 +272,156 @@ pub fn fetch_config(config: &PlanetConfig) -> FetchConfig {
     }
 }
 
+/// Bytes of documents (as downloaded) the pipeline holds at once, from their
+/// fetch to their write into the store: what bounds a run's memory, however
+/// its feeds are spread over hosts. A parsed document costs a few times its
+/// size until it is stored; 3 MiB of them keep a 1000-feed cold run under
+/// 26 MB of resident memory, and are enough to keep both cores parsing.
+const DOCUMENT_BYTES: u64 = 3 << 20;
+
+/// What a document is taken to weigh until its body is in: about the median
+/// feed. A fetch only starts while the documents held weigh less than
+/// [`DOCUMENT_BYTES`]; the body's real size replaces this guess.
+const DOCUMENT_GUESS: u64 = 64 << 10;
+
 /// Fetches, parses and hands over every job, with a bound on the documents
 /// alive at once.
 ///
-/// Fetching can outrun parsing (a fast network, big feeds), and a downloaded
-/// document waiting for a parser is memory: without a bound a planet's whole
-/// corpus would pile up. So a job takes a *body slot* before its fetch starts
-/// and gives it back only once its parsed result has been stored (or at once
-/// when the answer has no body: a 304, a 410, an error). There are enough
-/// slots for every request the fetcher allows in flight plus a short queue
-/// per parser, so round trips are not slowed while parsing keeps up, and the
-/// channel to the store writer is bounded too, so parsing waits for it.
+/// Fetching can outrun parsing (a fast network, big feeds, many hosts), and a
+/// downloaded document waiting for a parser is memory: without a bound a
+/// planet's whole corpus would pile up. So a job takes a [`Slot`] before its
+/// fetch starts and gives it back only once its parsed result has been
+/// written (or at once when the answer has no body: a 304, a 410, an error).
+/// A slot charges the [`Budget`] with the document's bytes, and a fetch
+/// starts only while the budget is not spent. There are also never more
+/// slots than the requests the fetcher allows in flight plus a short queue
+/// per parser, and the channel to the store writer is bounded too, so
+/// parsing waits for it.
 struct Pipeline {
     fetcher: Fetcher,
     jobs: Arc<Vec<Job>>,
     filters: Arc<Filters>,
     schedule: Schedule,
     body_slots: Arc<Semaphore>,
+    memory: Arc<Budget>,
     /// One parsing thread per core, so that parsing big feeds uses the
     /// machine while slow servers are still being waited for.
     parsers: Arc<Semaphore>,
+}
+
+/// The bytes of documents held, against a limit. Only admission waits (for
+/// the held bytes to fall below the limit); a document larger than guessed
+/// is charged in full at once, so no job ever waits while holding memory and
+/// the pipeline cannot deadlock. The limit can be overshot by what the jobs
+/// admitted meanwhile weigh beyond their guess.
+struct Budget {
+    limit: u64,
+    held: std::sync::Mutex<u64>,
+    freed: Notify,
+}
+
+impl Budget {
+    fn new(limit: u64) -> Self {
+        Budget {
+            limit,
+            held: std::sync::Mutex::new(0),
+            freed: Notify::new(),
+        }
+    }
+
+    fn held(&self) -> std::sync::MutexGuard<'_, u64> {
+        // The counter stays right even if a holder panicked.
+        self.held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Waits until the documents held weigh less than the limit, then
+    /// charges `bytes` to the slot returned.
+    async fn admit(self: &Arc<Self>, bytes: u64, count: OwnedSemaphorePermit) -> Slot {
+        loop {
+            let freed = self.freed.notified();
+            tokio::pin!(freed);
+            // Registered before the check, so a release in between is not missed.
+            freed.as_mut().enable();
+            {
+                let mut held = self.held();
+                if *held < self.limit {
+                    *held = held.saturating_add(bytes);
+                    return Slot {
+                        budget: Arc::clone(self),
+                        bytes,
+                        _count: count,
+                    };
+                }
+            }
+            freed.await;
+        }
+    }
+}
+
+/// A job's share of the [`Budget`] (and one of the counted slots), given
+/// back when dropped.
+struct Slot {
+    budget: Arc<Budget>,
+    bytes: u64,
+    _count: OwnedSemaphorePermit,
+}
+
+impl Slot {
+    /// Charges the document's real size instead of the guess.
+    fn weigh(&mut self, bytes: u64) {
+        {
+            let mut held = self.budget.held();
+            *held = held.saturating_sub(self.bytes).saturating_add(bytes);
+        }
+        let lighter = bytes < self.bytes;
+        self.bytes = bytes;
+        if lighter {
+            self.budget.freed.notify_waiters();
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        {
+            let mut held = self.budget.held();
+            *held = held.saturating_sub(self.bytes);
+        }
+        self.budget.freed.notify_waiters();
+    }
 }
 
 impl Pipeline {
     async fn run(self, tx: mpsc::Sender<Harvested>) {
         let this = Arc::new(self);
         for job in by_host_in_turn(&this.jobs) {
-            let Ok(slot) = Arc::clone(&this.body_slots).acquire_owned().await else {
+            let Ok(count) = Arc::clone(&this.body_slots).acquire_owned().await else {
                 return;
             };
+            let slot = this.memory.admit(DOCUMENT_GUESS, count).await;
             // A task per job, so that the next job can queue for its slot
             // while this one is fetched, parsed and waits for the writer.
             tokio::spawn(Arc::clone(&this).harvest_one(job, slot, tx.clone()));
         }
     }
 
-    async fn harvest_one(
-        self: Arc<Self>,
-        job: usize,
-        slot: OwnedSemaphorePermit,
-        tx: mpsc::Sender<Harvested>,
-    ) {
+    async fn harvest_one(self: Arc<Self>, job: usize, mut slot: Slot, tx: mpsc::Sender<Harvested>) {
         let Some(j) = self.jobs.get(job) else {
             return;
         };
         let outcome = self.fetcher.fetch_one(request(job, j)).await;
-        let has_body = matches!(
-            &outcome.result,
+        let slot = match &outcome.result {
             Ok(Fetched {
-                content: Content::Body(_),
+                content: Content::Body(body),
                 ..
-            })
-        );
-        let slot = has_body.then_some(slot);
+            }) => {
+                slot.weigh(u64::try_from(body.len()).unwrap_or(u64::MAX));
+                Some(slot)
+            }
+            _ => None,
+        };
         let Ok(parser) = Arc::clone(&self.parsers).acquire_owned().await else {
             return;
         };
@@ -308,7 +481,7 @@ fn request(key: usize, job: &Job) -> FetchRequest<usize> {
 }
 
 /// The jobs' indices, one per host in turn, in subscription order within a
-/// turn. Jobs queue for a body slot in this order: a run of feeds on one host
+/// turn. Jobs queue for a slot in this order: a run of feeds on one host
 /// (held to its per-host limit) would otherwise take every slot while the
 /// other hosts sit idle.
 fn by_host_in_turn(jobs: &[Job]) -> Vec<usize> {
@@ -543,17 +716,19 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Stores one feed's result in its own transaction and says how it went.
+/// Writes one feed's result (atomically, in the open batch) and says how it
+/// went, if the batch is committed.
 /// The feed keeps at most `budget` bytes of entries, newest first: what one
 /// document may bring, so that no feed outgrows that run after run.
 /// A damaged store stops the run (`Err`): any other store failure is the feed's.
 fn write(
-    store: &mut Store,
+    store: &mut Batcher<'_>,
     sub: &Subscription,
     write: Write,
     elapsed: Duration,
     budget: u64,
-) -> Result<FeedReport, Error> {
+) -> Result<Pending, Error> {
+    let mut failed = None;
     let (outcome, http) = match write {
         Write::Update {
             mut update,
@@ -588,14 +763,20 @@ fn write(
         }
         Write::Failure(failure) => {
             let reason = match store.record_failure(&failure) {
-                Ok(()) => failure.error,
+                Ok(()) => {
+                    failed = Some(failure.error.clone());
+                    failure.error
+                }
                 Err(err) if err.is_corrupt() => return Err(err.into()),
                 Err(err) => format!("{} (and not recorded: {err})", failure.error),
             };
             (FeedOutcome::Failed { reason }, failure.http)
         }
     };
-    Ok(report(sub, outcome, &http, elapsed))
+    Ok(Pending {
+        report: report(sub, outcome, &http, elapsed),
+        failure: failed,
+    })
 }
 
 /// The report of one feed, whose fetch state is now `http`.

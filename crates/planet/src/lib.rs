@@ -47,11 +47,11 @@ use std::time::Duration;
 
 use chrono::Utc;
 use orrery_config::{LoadOptions, PlanetConfig};
-use orrery_store::{ExpungeReport, PlanetLock, Store, DATABASE_FILE, LOCK_FILE};
+use orrery_store::{ExpungeReport, Store};
 
 pub use filter::FilterError;
 pub use harvest::fetch_config;
-pub use orrery_store::DueReason;
+pub use orrery_store::{DueReason, Repair};
 pub use report::{FeedOutcome, FeedReport, Observer, Published, Quiet, Summary};
 pub use schedule::{Due, MAX_BACKOFF_FACTOR, MAX_DELAY};
 
@@ -134,7 +134,7 @@ fn run_on(
 ) -> Result<Summary, Error> {
     let config = lists::load(options, mode != Mode::Offline)?;
     let filters = Arc::new(filter::Filters::compile(&config)?);
-    let (_lock, mut store) = open_store(&config)?;
+    let mut store = open_store(&config)?;
     let mut summary = Summary {
         planet: config.planet.name.clone(),
         warnings: config.warnings.clone(),
@@ -142,10 +142,10 @@ fn run_on(
         ..Summary::default()
     };
     if mode != Mode::Offline {
-        summary.feeds = harvest::harvest(&config, filters, &mut store, observer, interval)?;
+        summary.feeds = harvest::harvest(&config, filters, &mut *store, observer, interval)?;
     }
     if mode != Mode::Fetch {
-        summary.published = Some(publish::publish(&config, &store, Utc::now())?);
+        summary.published = Some(publish::publish(&config, &*store, Utc::now())?);
     }
     Ok(summary)
 }
@@ -163,7 +163,7 @@ pub struct Expunged {
 /// and keeps the newest `cache_keep_entries` entries of each feed (0 keeps all).
 pub fn expunge(options: &Options) -> Result<Expunged, Error> {
     let config = lists::load(options, false)?;
-    let (_lock, mut store) = open_store(&config)?;
+    let mut store = open_store(&config)?;
     let urls: Vec<String> = config.subscriptions.iter().map(|s| s.url.clone()).collect();
     let limits: BTreeSet<u32> = config
         .subscriptions
@@ -198,25 +198,25 @@ pub fn expunge(options: &Options) -> Result<Expunged, Error> {
 /// blacklist, which must not race an update.
 pub fn with_store<T>(
     options: &Options,
-    f: impl FnOnce(&mut Store) -> Result<T, orrery_store::Error>,
+    f: impl FnOnce(&mut dyn Store) -> Result<T, orrery_store::Error>,
 ) -> Result<T, Error> {
     let config = lists::load(options, false)?;
-    let (_lock, mut store) = open_store(&config)?;
-    Ok(f(&mut store)?)
+    let mut store = open_store(&config)?;
+    Ok(f(&mut *store)?)
 }
 
-/// Takes the planet's lock, then opens its database (both in the cache directory).
-fn open_store(config: &PlanetConfig) -> Result<(PlanetLock, Store), Error> {
+/// Opens the planet's store in its cache directory, which takes the planet's lock (held
+/// until the store is dropped). The one place that chooses the backend.
+fn open_store(config: &PlanetConfig) -> Result<Box<dyn Store>, Error> {
     let dir = &config.planet.cache_directory;
     std::fs::create_dir_all(dir).map_err(|source| Error::Io {
         path: dir.clone(),
         source: dangling(dir).unwrap_or(source),
     })?;
-    let lock = PlanetLock::acquire(dir.join(LOCK_FILE))?;
-    let store = Store::open(dir.join(DATABASE_FILE))?;
+    let store = orrery_store::SqliteStore::open(dir)?;
     // A damaged store is not used: a run would publish from it, or write into it.
     store.quick_check()?;
-    Ok((lock, store))
+    Ok(Box::new(store))
 }
 
 /// Why creating `dir` failed when it is a symbolic link to nothing.
@@ -228,56 +228,11 @@ fn dangling(dir: &std::path::Path) -> Option<std::io::Error> {
     )))
 }
 
-/// What [`repair_store`] found and did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Repair {
-    /// There is no store yet.
-    Missing {
-        path: PathBuf,
-    },
-    Healthy {
-        path: PathBuf,
-    },
-    /// The damaged store was moved to `aside`; a new one holds the `blacklisted` ids that
-    /// could still be read. The next update refetches every feed.
-    MovedAside {
-        path: PathBuf,
-        aside: PathBuf,
-        problems: Vec<String>,
-        blacklisted: usize,
-    },
-}
-
 /// Under the planet's lock: checks the store fully, and when it is damaged moves it aside and
 /// starts a new one, keeping the blacklist as far as it can be read.
 pub fn repair_store(options: &Options) -> Result<Repair, Error> {
     let config = lists::load(options, false)?;
-    let dir = &config.planet.cache_directory;
-    let path = dir.join(DATABASE_FILE);
-    if !path.exists() {
-        return Ok(Repair::Missing { path });
-    }
-    let _lock = PlanetLock::acquire(dir.join(LOCK_FILE))?;
-    let problems = match orrery_store::check_file(&path)? {
-        orrery_store::Health::Missing => return Ok(Repair::Missing { path }),
-        orrery_store::Health::Healthy => return Ok(Repair::Healthy { path }),
-        orrery_store::Health::Damaged(problems) => problems,
-    };
-    let blacklist = orrery_store::salvage_blacklist(&path);
-    let aside = orrery_store::move_aside(&path).map_err(|source| Error::Io {
-        path: path.clone(),
-        source,
-    })?;
-    let mut store = Store::open(&path)?;
-    let mut blacklisted = 0;
-    for (id, reason) in &blacklist {
-        store.blacklist_add(id, reason.as_deref())?;
-        blacklisted += 1;
-    }
-    Ok(Repair::MovedAside {
-        path,
-        aside,
-        problems,
-        blacklisted,
-    })
+    Ok(orrery_store::SqliteStore::repair(
+        &config.planet.cache_directory,
+    )?)
 }

@@ -18,7 +18,7 @@ const DEFAULT_THEME: &str = "orrery";
 /// the configuration resolved.
 pub(crate) fn publish(
     config: &PlanetConfig,
-    store: &Store,
+    store: &dyn Store,
     now: DateTime<Utc>,
 ) -> Result<Published, Error> {
     let selection = select(config, store, now)?;

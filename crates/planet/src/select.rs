@@ -25,7 +25,7 @@ pub struct Selection {
 /// nothing secret of the subscription URLs.
 pub fn select(
     config: &PlanetConfig,
-    store: &Store,
+    store: &dyn Store,
     now: DateTime<Utc>,
 ) -> Result<Selection, orrery_store::Error> {
     let urls: Vec<String> = config.subscriptions.iter().map(|s| s.url.clone()).collect();

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// SQLite refused the operation (I/O, corruption, a busy database past the timeout...).
+    /// The database refused the operation (I/O, a busy database past the timeout...).
     #[error("database {path}: {source}")]
-    Sqlite {
+    Database {
         path: PathBuf,
         #[source]
-        source: rusqlite::Error,
+        source: DatabaseError,
     },
 
     /// The file is damaged: SQLite's check failed, or it met a malformed page or a file that
@@ -42,6 +42,14 @@ pub enum Error {
     #[error("{path} is locked by another orrery run{}", holder_suffix(*.pid))]
     Locked { path: PathBuf, pid: Option<u32> },
 
+    /// A file of the store could not be moved or read.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
     /// The lock file could not be created or locked.
     #[error("lock file {path}: {source}")]
     LockIo {
@@ -69,11 +77,29 @@ impl Error {
                 detail: source.to_string(),
             }
         } else {
-            Error::Sqlite {
+            Error::Database {
                 path: path.to_path_buf(),
-                source,
+                source: DatabaseError(source),
             }
         }
+    }
+}
+
+/// What the database library said, kept opaque so that the library is not part of this
+/// crate's interface (another backend has other errors): it displays as the library's
+/// message and its [`std::error::Error::source`] chain is the library's.
+#[derive(Debug)]
+pub struct DatabaseError(rusqlite::Error);
+
+impl std::fmt::Display for DatabaseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for DatabaseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
     }
 }
 

@@ -3,9 +3,11 @@
 //!
 //! # How it is used
 //!
-//! A run takes the [`PlanetLock`], opens the [`Store`], reads each feed's [`HttpState`] for the
-//! conditional request, and after fetching and parsing hands the result to
-//! [`Store::apply_feed`] (or [`Store::record_failure`]). The publisher then reads
+//! The pipeline sees the [`Store`] trait only. A run opens the planet's store (for SQLite,
+//! [`SqliteStore::open`], which also takes the planet's lock), reads each feed's
+//! [`HttpState`] for the conditional request, and after fetching and parsing hands the
+//! results to [`Store::apply_feed`] (or [`Store::record_failure`]) through a [`Batcher`],
+//! which groups many feeds in one transaction. The publisher then reads
 //! [`Store::newest_entries`] and [`Store::feeds`].
 //!
 //! # Rules
@@ -26,24 +28,27 @@
 //!
 //! # Crash safety
 //!
-//! Every write (one feed update, one expunge, one blacklist change) is a single transaction
-//! in write-ahead-log mode, so a run killed at any moment leaves each feed either as it was
-//! before its update or as it was after it.
+//! Every write (one feed update, one expunge, one blacklist change) is atomic, in
+//! write-ahead-log mode; in a batch each is a savepoint of the batch's transaction, so a run
+//! killed at any moment leaves each feed either as it was before its update or as it was
+//! after it (a killed batch is undone as a whole).
 //!
 //! # Another database
 //!
-//! All SQL lives in one module and sticks to what SQLite and PostgreSQL share (`ON CONFLICT`
-//! upserts, numbered parameters, integer times); the filtering and de-duplication of the
-//! river is done in Rust over a narrow indexed scan, not in dialect-specific SQL. A
-//! PostgreSQL backend would turn the public methods of [`Store`] into a trait, implement it
-//! with `tokio-postgres` over the same statements (`?N` becomes `$N`, `INTEGER` becomes
-//! `BIGINT`, the 0/1 flag `BOOLEAN`, `INTEGER PRIMARY KEY` an identity column), and keep the
-//! schema version in a table instead of `PRAGMA user_version`. The value types need no
-//! change.
+//! A second backend implements [`Store`] (and runs the crate's test suite, `tests/suite`,
+//! which takes the trait). All SQLite's SQL lives in one module and sticks to what SQLite and
+//! PostgreSQL share (`ON CONFLICT` upserts, numbered parameters, integer times); the
+//! filtering and de-duplication of the river is done in Rust over a narrow indexed scan, not
+//! in dialect-specific SQL. A PostgreSQL backend would run the same statements with
+//! `tokio-postgres` (`?N` becomes `$N`, `INTEGER` becomes `BIGINT`, the 0/1 flag `BOOLEAN`,
+//! `INTEGER PRIMARY KEY` an identity column), keep the schema version in a table instead of
+//! `PRAGMA user_version`, and replace the lock file by its own claim on the planet (or on
+//! each feed, for workers sharing the fetching). The value types need no change.
 
 mod convert;
 mod error;
 mod incoming;
+mod interface;
 mod lock;
 mod model;
 mod river;
@@ -51,8 +56,9 @@ mod schema;
 mod sql;
 mod store;
 
-pub use error::Error;
+pub use error::{DatabaseError, Error};
 pub use incoming::{MAX_ENTRY_BYTES, MAX_ID_BYTES};
+pub use interface::{BatchPolicy, Batcher, Store};
 pub use lock::PlanetLock;
 pub use model::{
     ApplyReport, BlacklistEntry, DueReason, EntryQuery, ExpungeReport, FeedFailure, FeedHealth,
@@ -60,7 +66,7 @@ pub use model::{
     StoredEntry, StoredFeed,
 };
 pub use store::{
-    check_file, damage, move_aside, salvage_blacklist, Health, Store, FETCH_HISTORY,
+    check_file, damage, move_aside, salvage_blacklist, Health, Repair, SqliteStore, FETCH_HISTORY,
     MAX_ERROR_BYTES,
 };
 

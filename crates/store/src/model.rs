@@ -347,7 +347,7 @@ mod tests {
     #[test]
     fn last_new_entry_is_when_an_unseen_entry_last_arrived() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(dir.path().join("orrery.db")).unwrap();
+        let mut store = crate::SqliteStore::open_file(dir.path().join("orrery.db")).unwrap();
         assert!(store.feeds().unwrap().is_empty());
 
         store.apply_feed(&update("a", 1, &["1", "2"])).unwrap();

@@ -91,7 +91,7 @@ mod tests {
 
     use chrono::DateTime;
 
-    use crate::{DueReason, FeedFailure, FetchRecord, HttpState, Store};
+    use crate::{DueReason, FeedFailure, FetchRecord, HttpState, SqliteStore, Store};
 
     /// A database left by the first schema, where only `Retry-After` set the next fetch time.
     #[test]
@@ -108,7 +108,7 @@ mod tests {
         .unwrap();
         drop(old);
 
-        let store = Store::open(&path).unwrap();
+        let store = SqliteStore::open_file(&path).unwrap();
         let waiting = store.feed("a").unwrap().unwrap().http;
         assert_eq!(waiting.next_fetch_after.map(|t| t.timestamp()), Some(3600));
         assert_eq!(waiting.next_fetch_reason, Some(DueReason::RetryAfter));
@@ -122,7 +122,7 @@ mod tests {
     #[test]
     fn schedule_state_round_trips() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(dir.path().join("planet.db")).unwrap();
+        let mut store = SqliteStore::open_file(dir.path().join("planet.db")).unwrap();
         let http = HttpState {
             next_fetch_after: DateTime::from_timestamp(7200, 0),
             next_fetch_reason: Some(DueReason::Backoff),

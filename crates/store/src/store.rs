@@ -1,18 +1,19 @@
-//! The SQLite store: every write is one immediate transaction, and a read that needs several
-//! statements runs them in one snapshot.
+//! The SQLite backend: every write outside a batch is one immediate transaction, a batch is
+//! one transaction with a savepoint per write, and a read that needs several statements runs
+//! them in one snapshot.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use crate::convert::{json, opt_seconds, opt_time, opt_unsigned, seconds, time, to_i64, unsigned};
 use crate::incoming::{screen, Screened};
 use crate::{
     schema, sql, ApplyReport, BlacklistEntry, DueReason, EntryQuery, Error, ExpungeReport,
     FeedFailure, FeedHealth, FeedMetadata, FeedUpdate, FetchLogEntry, FetchRecord, HttpState,
-    IdCollision, StoredEntry, StoredFeed,
+    IdCollision, PlanetLock, Store, StoredEntry, StoredFeed, DATABASE_FILE, LOCK_FILE,
 };
 
 /// Fetch records kept per feed: enough to see a pattern on the health page.
@@ -24,19 +25,45 @@ pub const MAX_ERROR_BYTES: usize = 2048;
 /// SQLite's own default `wal_autocheckpoint`, in pages.
 const DEFAULT_AUTOCHECKPOINT: i64 = 1000;
 
-/// A planet's database. Writes take `&mut self` so one handle never interleaves them.
+/// A planet's SQLite database, one file in its cache directory. Writes take `&mut self` so
+/// one handle never interleaves them.
 #[derive(Debug)]
-pub struct Store {
+pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// Held as long as the store is open, when it was opened for a planet.
+    _lock: Option<PlanetLock>,
+    /// A batch is open: writes are savepoints inside its transaction.
+    batch: bool,
+    /// Checkpoints are held back until [`Store::finish_batches`].
+    deferred: bool,
 }
 
-impl Store {
-    /// Opens (creating if needed) the database file and migrates its schema.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
+impl SqliteStore {
+    /// Opens the store of the planet whose cache directory is `dir` (which must exist):
+    /// takes the planet's lock ([`LOCK_FILE`], [`Error::Locked`] while another run holds
+    /// it), then opens (creating if needed) [`DATABASE_FILE`] and migrates its schema. The
+    /// lock is released when the store is dropped.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self, Error> {
+        let dir = dir.as_ref();
+        let lock = PlanetLock::acquire(dir.join(LOCK_FILE))?;
+        let mut store = SqliteStore::open_file(dir.join(DATABASE_FILE))?;
+        store._lock = Some(lock);
+        Ok(store)
+    }
+
+    /// Opens (creating if needed) the database file at `path` without taking any lock: for
+    /// tools that read, and for tests. A planet run opens its store with [`SqliteStore::open`].
+    pub fn open_file(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref().to_path_buf();
         let conn = schema::open(&path)?;
-        Ok(Store { conn, path })
+        Ok(SqliteStore {
+            conn,
+            path,
+            _lock: None,
+            batch: false,
+            deferred: false,
+        })
     }
 
     /// Holds write-ahead-log checkpoints back while `deferred`, and checkpoints (truncating
@@ -47,7 +74,7 @@ impl Store {
     /// write again moments later. Deferring them for one harvest copies each page once, at
     /// the end (1000 feeds: 3.0 s down to 2.4 s). A run that dies meanwhile leaves a longer
     /// log, which the next open replays as it replays any.
-    pub fn defer_checkpoints(&mut self, deferred: bool) -> Result<(), Error> {
+    fn defer_checkpoints(&mut self, deferred: bool) -> Result<(), Error> {
         let result = if deferred {
             self.conn.pragma_update(None, "wal_autocheckpoint", 0)
         } else {
@@ -60,6 +87,7 @@ impl Store {
                         .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
                 })
         };
+        self.deferred = deferred;
         result.map_err(|source| self.error(source))
     }
 
@@ -67,9 +95,52 @@ impl Store {
         &self.path
     }
 
+    fn write<T>(
+        &mut self,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, Error> {
+        if self.batch {
+            // Inside a batch: a savepoint, so that a write that fails is undone alone.
+            let conn = &self.conn;
+            let result = conn.execute_batch("SAVEPOINT feed").and_then(|()| {
+                let value = work(conn);
+                let end = match value {
+                    Ok(_) => conn.execute_batch("RELEASE feed"),
+                    Err(_) => conn.execute_batch("ROLLBACK TO feed; RELEASE feed"),
+                };
+                match (value, end) {
+                    (Ok(value), Ok(())) => Ok(value),
+                    (Err(err), _) | (Ok(_), Err(err)) => Err(err),
+                }
+            });
+            return result.map_err(|source| self.error(source));
+        }
+        let result = (|| {
+            // Immediate: take the write lock up front, so a concurrent writer makes us wait
+            // (busy timeout) instead of failing half-way with a lock upgrade error.
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = work(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        result.map_err(|source| self.error(source))
+    }
+
+    fn read<T>(&self, work: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, Error> {
+        work(&self.conn).map_err(|source| self.error(source))
+    }
+
+    fn error(&self, source: rusqlite::Error) -> Error {
+        Error::sqlite(&self.path, source)
+    }
+}
+
+impl Store for SqliteStore {
     /// Stores the result of a successful fetch: fetch state, metadata, entries and retention,
     /// all or nothing.
-    pub fn apply_feed(&mut self, update: &FeedUpdate) -> Result<ApplyReport, Error> {
+    fn apply_feed(&mut self, update: &FeedUpdate) -> Result<ApplyReport, Error> {
         let screening = screen(&update.entries);
         let now = seconds(update.fetch.at);
         self.write(|tx| {
@@ -125,14 +196,14 @@ impl Store {
 
     /// Records a failed fetch or parse; the feed's entries and metadata are kept, so its
     /// posts stay on the page while the health page shows the error.
-    pub fn record_failure(&mut self, failure: &FeedFailure) -> Result<(), Error> {
+    fn record_failure(&mut self, failure: &FeedFailure) -> Result<(), Error> {
         let error = truncate(&failure.error, MAX_ERROR_BYTES);
         self.write(|tx| record_fetch(tx, &failure.url, &failure.http, &failure.fetch, Some(error)))
     }
 
     /// Removes feeds no longer subscribed, with their entries and history, and (with `keep`)
     /// the entries of subscribed feeds beyond the newest `keep`, like Venus's expunge.
-    pub fn expunge(
+    fn expunge(
         &mut self,
         subscriptions: &[String],
         keep: Option<usize>,
@@ -164,7 +235,7 @@ impl Store {
 
     /// Blacklists an entry id: stored copies are deleted (their number is returned) and the
     /// id is never stored again.
-    pub fn blacklist_add(&mut self, entry_id: &str, reason: Option<&str>) -> Result<usize, Error> {
+    fn blacklist_add(&mut self, entry_id: &str, reason: Option<&str>) -> Result<usize, Error> {
         self.write(|tx| {
             let feeds: Vec<String> = tx
                 .prepare_cached(sql::SELECT_FEEDS_OF_ENTRY)?
@@ -196,7 +267,7 @@ impl Store {
     /// Returns whether the id was blacklisted. Its entries come back with the next fetch: the
     /// feeds that carried it forget their validators (`ETag`, `Last-Modified`), so that fetch
     /// is a full GET and not a 304 (every feed, for an id no stored copy of which was seen).
-    pub fn blacklist_remove(&mut self, entry_id: &str) -> Result<bool, Error> {
+    fn blacklist_remove(&mut self, entry_id: &str) -> Result<bool, Error> {
         self.write(|tx| {
             let feeds: Option<Option<String>> = tx
                 .prepare_cached(sql::SELECT_BLACKLIST_FEEDS)?
@@ -223,7 +294,7 @@ impl Store {
         })
     }
 
-    pub fn blacklist(&self) -> Result<Vec<BlacklistEntry>, Error> {
+    fn blacklist(&self) -> Result<Vec<BlacklistEntry>, Error> {
         self.read(|conn| {
             conn.prepare_cached(sql::SELECT_BLACKLIST)?
                 .query_map([], |row| {
@@ -243,11 +314,17 @@ impl Store {
     /// Each entry id appears once. Of several copies (an aggregated planet republishing a
     /// subscribed blog), the copy from the subscription listed first wins: deterministic from
     /// the first run on, and the planet's owner chooses by ordering the list.
-    pub fn newest_entries(&self, query: &EntryQuery<'_>) -> Result<Vec<StoredEntry>, Error> {
+    fn newest_entries(&self, query: &EntryQuery<'_>) -> Result<Vec<StoredEntry>, Error> {
         self.read(|conn| {
-            // One snapshot for the scans and the lookups, even while a run writes.
-            let snapshot = conn.unchecked_transaction()?;
-            let chosen = crate::river::choose(&snapshot, query)?;
+            // One snapshot for the scans and the lookups, even while a run writes (inside
+            // a batch the batch's transaction is that snapshot).
+            let own = if conn.is_autocommit() {
+                Some(conn.unchecked_transaction()?)
+            } else {
+                None
+            };
+            let snapshot: &Connection = own.as_deref().unwrap_or(conn);
+            let chosen = crate::river::choose(snapshot, query)?;
             let mut select = snapshot.prepare_cached(sql::SELECT_ENTRY)?;
             chosen
                 .into_iter()
@@ -258,7 +335,7 @@ impl Store {
 
     /// Pairs of `subscriptions` whose feeds use one entry id for different posts (both
     /// directions: each feed's status names the other).
-    pub fn id_collisions(&self, subscriptions: &[String]) -> Result<Vec<IdCollision>, Error> {
+    fn id_collisions(&self, subscriptions: &[String]) -> Result<Vec<IdCollision>, Error> {
         let subscribed: HashSet<&str> = subscriptions.iter().map(String::as_str).collect();
         self.read(|conn| {
             let mut collisions = Vec::new();
@@ -282,7 +359,7 @@ impl Store {
         })
     }
 
-    pub fn feed(&self, url: &str) -> Result<Option<StoredFeed>, Error> {
+    fn feed(&self, url: &str) -> Result<Option<StoredFeed>, Error> {
         self.read(|conn| {
             conn.prepare_cached(sql::SELECT_FEED)?
                 .query_row([url], feed_from_row)
@@ -291,7 +368,7 @@ impl Store {
     }
 
     /// Every stored feed, by URL, with its health, for the sidebar and the health page.
-    pub fn feeds(&self) -> Result<Vec<StoredFeed>, Error> {
+    fn feeds(&self) -> Result<Vec<StoredFeed>, Error> {
         self.read(|conn| {
             conn.prepare_cached(sql::SELECT_FEEDS)?
                 .query_map([], feed_from_row)?
@@ -300,7 +377,7 @@ impl Store {
     }
 
     /// The feed's last `limit` fetches (at most [`FETCH_HISTORY`] are kept), newest first.
-    pub fn recent_fetches(&self, url: &str, limit: usize) -> Result<Vec<FetchLogEntry>, Error> {
+    fn recent_fetches(&self, url: &str, limit: usize) -> Result<Vec<FetchLogEntry>, Error> {
         self.read(|conn| {
             conn.prepare_cached(sql::SELECT_FETCHES)?
                 .query_map(params![url, to_i64(limit)], |row| {
@@ -321,7 +398,7 @@ impl Store {
     /// SQLite's quick check (the structure of every page, without matching indexes to their
     /// tables): [`Error::Corrupt`] when it finds damage. Every run starts with it, so that a
     /// damaged store stops the run before anything is fetched or published.
-    pub fn quick_check(&self) -> Result<(), Error> {
+    fn quick_check(&self) -> Result<(), Error> {
         let mut problems = self.read(|conn| {
             conn.prepare(sql::QUICK_CHECK)?
                 .query_map([], |row| row.get::<_, String>(0))?
@@ -338,39 +415,53 @@ impl Store {
     }
 
     /// SQLite's structural check plus foreign keys; an empty list means healthy.
-    pub fn integrity_check(&self) -> Result<Vec<String>, Error> {
+    fn integrity_check(&self) -> Result<Vec<String>, Error> {
         self.read(problems)
     }
 
-    fn write<T>(
-        &mut self,
-        work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
-    ) -> Result<T, Error> {
-        let result = (|| {
-            // Immediate: take the write lock up front, so a concurrent writer makes us wait
-            // (busy timeout) instead of failing half-way with a lock upgrade error.
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = work(&tx)?;
-            tx.commit()?;
-            Ok(value)
-        })();
-        result.map_err(|source| self.error(source))
+    fn begin_batch(&mut self) -> Result<(), Error> {
+        if self.batch {
+            return Ok(());
+        }
+        if !self.deferred {
+            self.defer_checkpoints(true)?;
+        }
+        // Immediate, as for a single write: the write lock is taken up front.
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|source| self.error(source))?;
+        self.batch = true;
+        Ok(())
     }
 
-    fn read<T>(&self, work: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, Error> {
-        work(&self.conn).map_err(|source| self.error(source))
+    fn commit_batch(&mut self) -> Result<(), Error> {
+        if !std::mem::replace(&mut self.batch, false) {
+            return Ok(());
+        }
+        self.conn.execute_batch("COMMIT").map_err(|source| {
+            // A commit that failed may leave the transaction open (busy): undo it, so the
+            // batch is gone as a whole and the connection is usable again.
+            if !self.conn.is_autocommit() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+            self.error(source)
+        })
     }
 
-    fn error(&self, source: rusqlite::Error) -> Error {
-        Error::sqlite(&self.path, source)
+    fn finish_batches(&mut self) -> Result<(), Error> {
+        let committed = self.commit_batch();
+        let checkpointed = if self.deferred {
+            self.defer_checkpoints(false)
+        } else {
+            Ok(())
+        };
+        committed.and(checkpointed)
     }
 }
 
 /// Updates the fetch state of `url` (creating the feed row) and appends to its history.
 fn record_fetch(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     url: &str,
     http: &HttpState,
     fetch: &FetchRecord,
@@ -406,7 +497,7 @@ fn record_fetch(
     Ok(())
 }
 
-fn write_metadata(tx: &Transaction<'_>, url: &str, meta: &FeedMetadata) -> rusqlite::Result<()> {
+fn write_metadata(tx: &Connection, url: &str, meta: &FeedMetadata) -> rusqlite::Result<()> {
     let data = (!meta.data.is_null()).then(|| meta.data.to_string());
     tx.prepare_cached(sql::UPDATE_METADATA)?.execute(params![
         url,
@@ -424,7 +515,7 @@ fn write_metadata(tx: &Transaction<'_>, url: &str, meta: &FeedMetadata) -> rusql
     Ok(())
 }
 
-fn is_blacklisted(tx: &Transaction<'_>, entry_id: &str) -> rusqlite::Result<bool> {
+fn is_blacklisted(tx: &Connection, entry_id: &str) -> rusqlite::Result<bool> {
     tx.prepare_cached(sql::IS_BLACKLISTED)?.exists([entry_id])
 }
 
@@ -445,7 +536,7 @@ struct Plan<'a> {
 }
 
 fn plan<'a>(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     url: &str,
     now: i64,
     screened: Screened<'a>,
@@ -503,12 +594,7 @@ enum Written {
     Unchanged,
 }
 
-fn write_entry(
-    tx: &Transaction<'_>,
-    url: &str,
-    now: i64,
-    plan: &Plan<'_>,
-) -> rusqlite::Result<Written> {
+fn write_entry(tx: &Connection, url: &str, now: i64, plan: &Plan<'_>) -> rusqlite::Result<Written> {
     let entry = plan.screened.entry;
     match &plan.existing {
         Some(existing) if existing.hash == plan.screened.hash => Ok(Written::Unchanged),
@@ -550,7 +636,7 @@ fn write_entry(
     }
 }
 
-fn prune_feed(tx: &Transaction<'_>, url: &str, keep: usize) -> rusqlite::Result<usize> {
+fn prune_feed(tx: &Connection, url: &str, keep: usize) -> rusqlite::Result<usize> {
     tx.prepare_cached(sql::PRUNE_FEED_ENTRIES)?
         .execute(params![url, to_i64(keep)])
 }
@@ -663,6 +749,61 @@ fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
+}
+
+/// What [`SqliteStore::repair`] found and did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Repair {
+    /// There is no store yet.
+    Missing {
+        path: PathBuf,
+    },
+    Healthy {
+        path: PathBuf,
+    },
+    /// The damaged store was moved to `aside`; a new one holds the `blacklisted` ids that
+    /// could still be read. The next update refetches every feed.
+    MovedAside {
+        path: PathBuf,
+        aside: PathBuf,
+        problems: Vec<String>,
+        blacklisted: usize,
+    },
+}
+
+impl SqliteStore {
+    /// Under the planet's lock, for the planet whose cache directory is `dir`: checks the
+    /// database fully, and when it is damaged moves it aside ([`move_aside`]) and starts a
+    /// new one, keeping the blacklist as far as it can be read.
+    pub fn repair(dir: &Path) -> Result<Repair, Error> {
+        let path = dir.join(DATABASE_FILE);
+        if !path.exists() {
+            return Ok(Repair::Missing { path });
+        }
+        let _lock = PlanetLock::acquire(dir.join(LOCK_FILE))?;
+        let problems = match check_file(&path)? {
+            Health::Missing => return Ok(Repair::Missing { path }),
+            Health::Healthy => return Ok(Repair::Healthy { path }),
+            Health::Damaged(problems) => problems,
+        };
+        let blacklist = salvage_blacklist(&path);
+        let aside = move_aside(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let mut store = SqliteStore::open_file(&path)?;
+        let mut blacklisted = 0;
+        for (id, reason) in &blacklist {
+            store.blacklist_add(id, reason.as_deref())?;
+            blacklisted += 1;
+        }
+        Ok(Repair::MovedAside {
+            path,
+            aside,
+            problems,
+            blacklisted,
+        })
+    }
 }
 
 /// What [`check_file`] found.

@@ -1,5 +1,6 @@
-//! A run killed with SIGKILL in the middle of a write leaves a consistent store holding either
-//! the state before or the state after the interrupted update.
+//! A run killed with SIGKILL in the middle of a write (or of a batch of writes) leaves a
+//! consistent store holding, for every feed, either the state before or the state after the
+//! interrupted update.
 //!
 //! The test binary re-runs itself as the writer: `writer_child` only does work when the
 //! environment variable below names a database.
@@ -12,20 +13,28 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::{at, entry, update};
-use orrery_store::{EntryQuery, Store};
+use orrery_store::{EntryQuery, SqliteStore, Store};
 
 const CHILD_DB: &str = "ORRERY_STORE_CRASH_CHILD_DB";
+/// Set (to anything) for a writer that writes each version to two feeds in one batch.
+const CHILD_BATCHED: &str = "ORRERY_STORE_CRASH_CHILD_BATCHED";
 const URL: &str = "https://crash.example/feed";
+/// The second feed of a batched writer.
+const URL2: &str = "https://crash.example/other";
 const ENTRIES: usize = 2000;
 
 /// Version `v` of the feed: every entry and the feed title carry `v`, with enough content
 /// that one update takes a while and grows the write-ahead log past a checkpoint.
 fn version(v: u64) -> orrery_store::FeedUpdate {
+    version_of(URL, v)
+}
+
+fn version_of(url: &str, v: u64) -> orrery_store::FeedUpdate {
     let body = format!("version {v} ").repeat(200);
     let entries = (0..ENTRIES)
         .map(|n| entry(&format!("e{n}"), Some(i64::try_from(n).unwrap()), &body))
         .collect();
-    let mut next = update(URL, i64::try_from(v).unwrap(), entries);
+    let mut next = update(url, i64::try_from(v).unwrap(), entries);
     if let Some(metadata) = next.metadata.as_mut() {
         metadata.title = Some(format!("version {v}"));
     }
@@ -33,21 +42,44 @@ fn version(v: u64) -> orrery_store::FeedUpdate {
 }
 
 #[test]
-#[ignore = "writer role of killed_mid_transaction_leaves_before_or_after; run by that test"]
+#[ignore = "writer role of the killed_mid_* tests; run by them"]
 fn writer_child() {
     let Some(path) = std::env::var_os(CHILD_DB) else {
         return;
     };
-    let mut store = Store::open(path).unwrap();
+    let mut store = SqliteStore::open_file(path).unwrap();
+    let batched = std::env::var_os(CHILD_BATCHED).is_some();
     for v in 1.. {
         println!("begin {v}");
-        store.apply_feed(&version(v)).unwrap();
+        if batched {
+            store.begin_batch().unwrap();
+            store.apply_feed(&version_of(URL, v)).unwrap();
+            store.apply_feed(&version_of(URL2, v)).unwrap();
+            store.commit_batch().unwrap();
+        } else {
+            store.apply_feed(&version(v)).unwrap();
+        }
         println!("committed {v}");
     }
 }
 
 #[test]
 fn killed_mid_transaction_leaves_before_or_after() {
+    killed_writer_leaves_before_or_after(false);
+}
+
+/// A batch of two feeds killed part-way: both feeds hold the same version, the one before
+/// the batch or the one after it.
+#[test]
+fn killed_mid_batch_leaves_every_feed_before_or_after() {
+    let (_dir, store, found) = killed_writer_leaves_before_or_after(true);
+    let title = store.feed(URL2).unwrap().unwrap().metadata.title.unwrap();
+    assert_eq!(title, format!("version {found}"));
+}
+
+/// Runs the writer, kills it part-way through an update (a batch, when `batched`), checks the
+/// store and the first feed, and returns the store (with its directory) and the version found.
+fn killed_writer_leaves_before_or_after(batched: bool) -> (tempfile::TempDir, SqliteStore, u64) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(orrery_store::DATABASE_FILE);
     let mut child = Command::new(std::env::current_exe().unwrap())
@@ -59,6 +91,7 @@ fn killed_mid_transaction_leaves_before_or_after() {
             "--test-threads=1",
         ])
         .env(CHILD_DB, &path)
+        .envs(batched.then_some((CHILD_BATCHED, "1")))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -98,7 +131,7 @@ fn killed_mid_transaction_leaves_before_or_after() {
         .is_some_and(|line| line.starts_with("begin"));
     eprintln!("writer killed after committing version {committed}; mid-write: {killed_mid_write}");
 
-    let store = Store::open(&path).unwrap();
+    let store = SqliteStore::open_file(&path).unwrap();
     assert_eq!(store.integrity_check().unwrap(), Vec::<String>::new());
     let title = store.feed(URL).unwrap().unwrap().metadata.title.unwrap();
     let found: u64 = title.strip_prefix("version ").unwrap().parse().unwrap();
@@ -127,4 +160,5 @@ fn killed_mid_transaction_leaves_before_or_after() {
         feed.health.last_fetch_at,
         Some(at(i64::try_from(found).unwrap()))
     );
+    (dir, store, found)
 }

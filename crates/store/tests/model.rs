@@ -215,7 +215,7 @@ fn body(n: usize, version: u8) -> String {
 }
 
 fn store_river(
-    store: &Store,
+    store: &dyn Store,
     order: &[usize],
     limit: usize,
     per_feed: Option<usize>,

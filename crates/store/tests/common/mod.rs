@@ -2,15 +2,39 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 use chrono::{DateTime, TimeZone, Utc};
-use orrery_store::{FeedMetadata, FeedUpdate, FetchRecord, HttpState, NewEntry, Store};
+use orrery_store::{FeedMetadata, FeedUpdate, FetchRecord, HttpState, NewEntry, SqliteStore};
 use serde_json::json;
 use tempfile::TempDir;
 
 /// A store in a fresh temporary directory; keep the `TempDir` alive as long as the store.
-pub fn temp_store() -> (TempDir, Store) {
+pub fn temp_store() -> (TempDir, SqliteStore) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path().join(orrery_store::DATABASE_FILE)).expect("open store");
+    let store = SqliteStore::open(dir.path()).expect("open store");
     (dir, store)
+}
+
+/// A store in a fresh temporary directory, deleted with it: what the suite runs on.
+pub struct TempStore {
+    pub store: SqliteStore,
+    pub dir: TempDir,
+}
+
+pub fn fresh_store() -> TempStore {
+    let (dir, store) = temp_store();
+    TempStore { store, dir }
+}
+
+impl std::ops::Deref for TempStore {
+    type Target = SqliteStore;
+    fn deref(&self) -> &SqliteStore {
+        &self.store
+    }
+}
+
+impl std::ops::DerefMut for TempStore {
+    fn deref_mut(&mut self) -> &mut SqliteStore {
+        &mut self.store
+    }
 }
 
 /// A fixed point in time, `hours` after 2024-01-01T00:00:00Z.

@@ -1,18 +1,35 @@
-//! Behaviour of the store on real SQLite files.
+//! The store's behaviour, against the [`Store`] trait only: every backend runs these
+//! functions on a fresh, empty store of its own (`tests/sqlite.rs` for SQLite, through
+//! `backend_suite!`).
+#![allow(dead_code)] // each test binary uses its own subset
 
-mod common;
-
-use common::{at, entry, fetch, subscriptions, temp_store, update};
 use orrery_store::{
-    ApplyReport, EntryQuery, Error, ExpungeReport, FeedFailure, HttpState, Store, StoredEntry,
-    MAX_ENTRY_BYTES, MAX_ERROR_BYTES, MAX_ID_BYTES, SCHEMA_VERSION,
+    ApplyReport, EntryQuery, ExpungeReport, FeedFailure, HttpState, Store, StoredEntry,
+    MAX_ENTRY_BYTES, MAX_ERROR_BYTES, MAX_ID_BYTES,
 };
 
-const A: &str = "https://a.example/feed";
-const B: &str = "https://b.example/feed";
-const C: &str = "https://c.example/feed";
+use crate::common::{at, entry, fetch, subscriptions, update};
 
-fn all_entries(store: &Store, urls: &[&str]) -> Vec<StoredEntry> {
+/// Defines one `#[test]` per suite function, each on the fresh store `$fresh` makes (an
+/// expression; what it returns must live as long as the test and deref to the store).
+#[macro_export]
+macro_rules! backend_suite {
+    ($fresh:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let mut fresh = $fresh;
+                $crate::suite::$name(&mut *fresh);
+            }
+        )*
+    };
+}
+
+pub const A: &str = "https://a.example/feed";
+pub const B: &str = "https://b.example/feed";
+pub const C: &str = "https://c.example/feed";
+
+pub fn all_entries(store: &dyn Store, urls: &[&str]) -> Vec<StoredEntry> {
     let subscribed = subscriptions(urls);
     store
         .newest_entries(&EntryQuery {
@@ -24,11 +41,11 @@ fn all_entries(store: &Store, urls: &[&str]) -> Vec<StoredEntry> {
         .unwrap()
 }
 
-fn ids(entries: &[StoredEntry]) -> Vec<&str> {
+pub fn ids(entries: &[StoredEntry]) -> Vec<&str> {
     entries.iter().map(|entry| entry.id.as_str()).collect()
 }
 
-fn failure(url: &str, hours: i64, error: &str) -> FeedFailure {
+pub fn failure(url: &str, hours: i64, error: &str) -> FeedFailure {
     FeedFailure {
         url: url.to_owned(),
         error: error.to_owned(),
@@ -43,68 +60,7 @@ fn failure(url: &str, hours: i64, error: &str) -> FeedFailure {
     }
 }
 
-#[test]
-fn open_creates_the_schema_in_wal_mode_and_reopens_with_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("planet.db");
-    {
-        let mut store = Store::open(&path).unwrap();
-        store
-            .apply_feed(&update(A, 0, vec![entry("a1", Some(1), "x")]))
-            .unwrap();
-    }
-    let raw = rusqlite::Connection::open(&path).unwrap();
-    let version: i64 = raw
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .unwrap();
-    assert_eq!(version, i64::try_from(SCHEMA_VERSION).unwrap());
-    let mode: String = raw
-        .pragma_query_value(None, "journal_mode", |row| row.get(0))
-        .unwrap();
-    assert_eq!(mode, "wal");
-    drop(raw);
-
-    let store = Store::open(&path).unwrap();
-    assert_eq!(ids(&all_entries(&store, &[A])), ["a1"]);
-    assert!(store.integrity_check().unwrap().is_empty());
-}
-
-#[test]
-fn a_newer_schema_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("planet.db");
-    drop(Store::open(&path).unwrap());
-    let raw = rusqlite::Connection::open(&path).unwrap();
-    raw.pragma_update(None, "user_version", 999).unwrap();
-    drop(raw);
-    match Store::open(&path) {
-        Err(Error::SchemaTooNew { found: 999, .. }) => {}
-        other => panic!("expected SchemaTooNew, got {other:?}"),
-    }
-}
-
-#[test]
-fn a_file_that_is_not_a_database_is_an_error_naming_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("garbage.db");
-    std::fs::write(&path, vec![0x5a_u8; 8192]).unwrap();
-    let error = Store::open(&path).unwrap_err();
-    assert!(matches!(error, Error::Corrupt { .. }), "{error:?}");
-    assert!(error.is_corrupt());
-    assert!(error.to_string().contains("garbage.db"), "{error}");
-    assert!(
-        error.to_string().contains("orrery check --repair"),
-        "{error}"
-    );
-    assert!(matches!(
-        orrery_store::check_file(&path).unwrap(),
-        orrery_store::Health::Damaged(_)
-    ));
-}
-
-#[test]
-fn counts_new_unchanged_and_edited_entries_and_keeps_first_seen() {
-    let (_dir, mut store) = temp_store();
+pub fn counts_new_unchanged_and_edited_entries_and_keeps_first_seen(store: &mut dyn Store) {
     let first = vec![
         entry("e1", Some(1), "one"),
         entry("e2", Some(2), "two"),
@@ -145,7 +101,7 @@ fn counts_new_unchanged_and_edited_entries_and_keeps_first_seen() {
         }
     );
 
-    let stored = all_entries(&store, &[A]);
+    let stored = all_entries(store, &[A]);
     assert_eq!(ids(&stored), ["e4", "e3", "e2", "e1"]);
     let e2 = stored.iter().find(|entry| entry.id == "e2").unwrap();
     assert_eq!(e2.content.as_deref(), Some("two, corrected"));
@@ -156,9 +112,7 @@ fn counts_new_unchanged_and_edited_entries_and_keeps_first_seen() {
     assert_eq!((e4.first_seen, e4.last_changed), (at(12), at(12)));
 }
 
-#[test]
-fn any_stored_field_change_counts_as_an_edit() {
-    let (_dir, mut store) = temp_store();
+pub fn any_stored_field_change_counts_as_an_edit(store: &mut dyn Store) {
     let original = orrery_store::NewEntry {
         summary: Some("ab".to_owned()),
         ..entry("e1", Some(1), "cd")
@@ -196,9 +150,7 @@ fn any_stored_field_change_counts_as_an_edit() {
     }
 }
 
-#[test]
-fn an_undated_entry_sorts_by_first_seen_and_stays_there() {
-    let (_dir, mut store) = temp_store();
+pub fn an_undated_entry_sorts_by_first_seen_and_stays_there(store: &mut dyn Store) {
     store
         .apply_feed(&update(A, 5, vec![entry("undated", None, "x")]))
         .unwrap();
@@ -209,21 +161,19 @@ fn an_undated_entry_sorts_by_first_seen_and_stays_there() {
             vec![entry("undated", None, "x"), entry("dated", Some(20), "y")],
         ))
         .unwrap();
-    let stored = all_entries(&store, &[A]);
+    let stored = all_entries(store, &[A]);
     assert_eq!(ids(&stored), ["dated", "undated"]);
     assert_eq!(stored.get(1).unwrap().sort_date, at(5));
 }
 
-#[test]
-fn a_failure_keeps_entries_and_metadata_and_is_shown_in_health() {
-    let (_dir, mut store) = temp_store();
+pub fn a_failure_keeps_entries_and_metadata_and_is_shown_in_health(store: &mut dyn Store) {
     store
         .apply_feed(&update(A, 1, vec![entry("e1", Some(1), "x")]))
         .unwrap();
     store.record_failure(&failure(A, 2, "500: boom")).unwrap();
     store.record_failure(&failure(A, 3, "timed out")).unwrap();
 
-    assert_eq!(ids(&all_entries(&store, &[A])), ["e1"]);
+    assert_eq!(ids(&all_entries(store, &[A])), ["e1"]);
     let feed = store.feed(A).unwrap().unwrap();
     assert_eq!(
         feed.metadata.title.as_deref(),
@@ -256,9 +206,7 @@ fn a_failure_keeps_entries_and_metadata_and_is_shown_in_health() {
     assert_eq!(errors, [None, Some("timed out"), Some("500: boom"), None]);
 }
 
-#[test]
-fn a_feed_that_never_succeeded_has_empty_metadata() {
-    let (_dir, mut store) = temp_store();
+pub fn a_feed_that_never_succeeded_has_empty_metadata(store: &mut dyn Store) {
     let mut gone = failure(A, 1, "410: gone");
     gone.http.gone = true;
     gone.http.final_url = Some("https://a.example/new".to_owned());
@@ -270,9 +218,7 @@ fn a_feed_that_never_succeeded_has_empty_metadata() {
     assert!(store.feed(B).unwrap().is_none());
 }
 
-#[test]
-fn fetch_history_and_error_text_are_bounded() {
-    let (_dir, mut store) = temp_store();
+pub fn fetch_history_and_error_text_are_bounded(store: &mut dyn Store) {
     let long_error = "é".repeat(MAX_ERROR_BYTES); // two bytes each
     for hour in 0..(orrery_store::FETCH_HISTORY as i64 + 5) {
         store
@@ -290,9 +236,7 @@ fn fetch_history_and_error_text_are_bounded() {
     assert!(long_error.starts_with(&stored));
 }
 
-#[test]
-fn invalid_oversized_and_duplicate_entries_are_screened() {
-    let (_dir, mut store) = temp_store();
+pub fn invalid_oversized_and_duplicate_entries_are_screened(store: &mut dyn Store) {
     let mut older_copy = entry("dup", Some(1), "old copy");
     older_copy.updated = Some(at(1));
     let mut newer_copy = entry("dup", Some(1), "new copy");
@@ -322,7 +266,7 @@ fn invalid_oversized_and_duplicate_entries_are_screened() {
             ..ApplyReport::default()
         }
     );
-    let stored = all_entries(&store, &[A]);
+    let stored = all_entries(store, &[A]);
     assert_eq!(ids(&stored), ["dup"]);
     assert_eq!(stored.first().unwrap().content.as_deref(), Some("new copy"));
     // The dropped entry is said on the feed's health, without counting as a failure.
@@ -337,11 +281,9 @@ fn invalid_oversized_and_duplicate_entries_are_screened() {
     assert_eq!(store.feed(A).unwrap().unwrap().health.last_error, None);
 }
 
-#[test]
-fn keep_bytes_bounds_what_a_feed_keeps_run_after_run() {
-    let (_dir, mut store) = temp_store();
+pub fn keep_bytes_bounds_what_a_feed_keeps_run_after_run(store: &mut dyn Store) {
     let body = "x".repeat(1000);
-    let size = |store: &Store| -> usize {
+    let size = |store: &dyn Store| -> usize {
         all_entries(store, &[A])
             .iter()
             .map(|e| e.content.as_deref().map_or(0, str::len))
@@ -356,14 +298,14 @@ fn keep_bytes_bounds_what_a_feed_keeps_run_after_run() {
         store.apply_feed(&next).unwrap();
         // Each entry costs its 1000-byte body plus title and JSON data: at
         // most six fit, and the newest ones are the ones kept.
-        let stored = all_entries(&store, &[A]);
-        assert!(size(&store) <= 7000, "run {run}: {} bytes", size(&store));
+        let stored = all_entries(store, &[A]);
+        assert!(size(store) <= 7000, "run {run}: {} bytes", size(store));
         assert_eq!(
             ids(&stored).first().copied(),
             Some(format!("r{run}e2").as_str())
         );
     }
-    let stored = all_entries(&store, &[A]);
+    let stored = all_entries(store, &[A]);
     assert!((3..=6).contains(&stored.len()), "{}", stored.len());
     // However small the budget, the entries of the current document stay, and
     // fetching the same document again finds nothing new: no churn.
@@ -376,13 +318,11 @@ fn keep_bytes_bounds_what_a_feed_keeps_run_after_run() {
         tiny.keep_bytes = Some(1);
         let report = store.apply_feed(&tiny).unwrap();
         assert_eq!(report.new, new, "fetch at {hours}h");
-        assert_eq!(ids(&all_entries(&store, &[A])), ["last", "older"]);
+        assert_eq!(ids(&all_entries(store, &[A])), ["last", "older"]);
     }
 }
 
-#[test]
-fn keep_stores_only_the_newest_entries_without_churn() {
-    let (_dir, mut store) = temp_store();
+pub fn keep_stores_only_the_newest_entries_without_churn(store: &mut dyn Store) {
     let feed: Vec<_> = (1..=10)
         .map(|n| entry(&format!("e{n}"), Some(n), "x"))
         .collect();
@@ -390,7 +330,7 @@ fn keep_stores_only_the_newest_entries_without_churn() {
     first.keep = Some(3);
     let report = store.apply_feed(&first).unwrap();
     assert_eq!((report.new, report.over_limit, report.pruned), (3, 7, 0));
-    assert_eq!(ids(&all_entries(&store, &[A])), ["e10", "e9", "e8"]);
+    assert_eq!(ids(&all_entries(store, &[A])), ["e10", "e9", "e8"]);
 
     let mut again = update(A, 101, feed.clone());
     again.keep = Some(3);
@@ -414,12 +354,10 @@ fn keep_stores_only_the_newest_entries_without_churn() {
         ),
         (2, 1, 4, 2)
     );
-    assert_eq!(ids(&all_entries(&store, &[A])), ["e12", "e11", "e10"]);
+    assert_eq!(ids(&all_entries(store, &[A])), ["e12", "e11", "e10"]);
 }
 
-#[test]
-fn expunge_removes_unsubscribed_feeds_and_applies_the_limit() {
-    let (_dir, mut store) = temp_store();
+pub fn expunge_removes_unsubscribed_feeds_and_applies_the_limit(store: &mut dyn Store) {
     for (url, prefix) in [(A, "a"), (B, "b")] {
         let entries = (1..=4)
             .map(|n| entry(&format!("{prefix}{n}"), Some(n), "x"))
@@ -439,7 +377,7 @@ fn expunge_removes_unsubscribed_feeds_and_applies_the_limit() {
     );
     let urls: Vec<String> = store.feeds().unwrap().into_iter().map(|f| f.url).collect();
     assert_eq!(urls, [A]);
-    assert_eq!(ids(&all_entries(&store, &[A, B])), ["a4", "a3"]);
+    assert_eq!(ids(&all_entries(store, &[A, B])), ["a4", "a3"]);
     assert!(store.recent_fetches(B, 10).unwrap().is_empty());
 
     let report = store.expunge(&subscriptions(&[A]), None).unwrap();
@@ -447,9 +385,7 @@ fn expunge_removes_unsubscribed_feeds_and_applies_the_limit() {
     assert!(store.integrity_check().unwrap().is_empty());
 }
 
-#[test]
-fn blacklisted_ids_are_never_stored_and_removed_when_added() {
-    let (_dir, mut store) = temp_store();
+pub fn blacklisted_ids_are_never_stored_and_removed_when_added(store: &mut dyn Store) {
     store.blacklist_add("spam", Some("advert")).unwrap();
     let report = store
         .apply_feed(&update(
@@ -464,7 +400,7 @@ fn blacklisted_ids_are_never_stored_and_removed_when_added() {
         .apply_feed(&update(B, 0, vec![entry("ham", Some(1), "y")]))
         .unwrap();
     assert_eq!(store.blacklist_add("ham", None).unwrap(), 2);
-    assert!(all_entries(&store, &[A, B]).is_empty());
+    assert!(all_entries(store, &[A, B]).is_empty());
     let listed: Vec<String> = store
         .blacklist()
         .unwrap()
@@ -485,9 +421,7 @@ fn blacklisted_ids_are_never_stored_and_removed_when_added() {
     assert_eq!(report.new, 1);
 }
 
-#[test]
-fn newest_entries_are_ordered_filtered_and_limited() {
-    let (_dir, mut store) = temp_store();
+pub fn newest_entries_are_ordered_filtered_and_limited(store: &mut dyn Store) {
     store
         .apply_feed(&update(
             A,
@@ -509,7 +443,7 @@ fn newest_entries_are_ordered_filtered_and_limited() {
 
     // Equal sort dates: most recently seen first, then feed order.
     assert_eq!(
-        ids(&all_entries(&store, &[A, B])),
+        ids(&all_entries(store, &[A, B])),
         ["a-new", "b-tie", "a-tie-1", "a-tie-2", "a-old"]
     );
     let subscribed = subscriptions(&[A, B, C]);
@@ -522,13 +456,11 @@ fn newest_entries_are_ordered_filtered_and_limited() {
         })
         .unwrap();
     assert_eq!(ids(&limited), ["c-newest", "a-new", "b-tie"]);
-    assert!(all_entries(&store, &[]).is_empty());
-    assert!(all_entries(&store, &["https://unknown.example/"]).is_empty());
+    assert!(all_entries(store, &[]).is_empty());
+    assert!(all_entries(store, &["https://unknown.example/"]).is_empty());
 }
 
-#[test]
-fn the_same_post_reached_through_two_subscriptions_is_returned_once() {
-    let (_dir, mut store) = temp_store();
+pub fn the_same_post_reached_through_two_subscriptions_is_returned_once(store: &mut dyn Store) {
     // B is a planet republishing A's post, identically, a day later.
     store
         .apply_feed(&update(A, 10, vec![entry("post", Some(1), "text")]))
@@ -542,31 +474,26 @@ fn the_same_post_reached_through_two_subscriptions_is_returned_once() {
         .unwrap();
 
     let pair = |id: &str, url: &str| (id.to_owned(), url.to_owned());
-    assert_eq!(from(&store, &[A, B]), [pair("b-own", B), pair("post", A)]);
-    assert_eq!(from(&store, &[B, A]), [pair("b-own", B), pair("post", B)]);
+    assert_eq!(from(store, &[A, B]), [pair("b-own", B), pair("post", A)]);
+    assert_eq!(from(store, &[B, A]), [pair("b-own", B), pair("post", B)]);
     // Listed twice, a subscription still yields each entry once.
-    assert_eq!(
-        from(&store, &[B, A, B]),
-        [pair("b-own", B), pair("post", B)]
-    );
+    assert_eq!(from(store, &[B, A, B]), [pair("b-own", B), pair("post", B)]);
     // Unsubscribed copies never hide subscribed ones.
-    assert_eq!(from(&store, &[A]), [pair("post", A)]);
+    assert_eq!(from(store, &[A]), [pair("post", A)]);
     assert!(store
         .id_collisions(&subscriptions(&[A, B]))
         .unwrap()
         .is_empty());
 }
 
-fn from(store: &Store, order: &[&str]) -> Vec<(String, String)> {
+fn from(store: &dyn Store, order: &[&str]) -> Vec<(String, String)> {
     all_entries(store, order)
         .into_iter()
         .map(|e| (e.id, e.feed_url))
         .collect()
 }
 
-#[test]
-fn a_reused_id_neither_replaces_nor_hides_the_other_feeds_post() {
-    let (_dir, mut store) = temp_store();
+pub fn a_reused_id_neither_replaces_nor_hides_the_other_feeds_post(store: &mut dyn Store) {
     store
         .apply_feed(&update(B, 10, vec![entry("victim-post", Some(5), "real")]))
         .unwrap();
@@ -582,7 +509,7 @@ fn a_reused_id_neither_replaces_nor_hides_the_other_feeds_post() {
     old.updated = Some(at(-500_000));
     store.apply_feed(&update(C, 12, vec![old])).unwrap();
 
-    let river = all_entries(&store, &[A, C, B]);
+    let river = all_entries(store, &[A, C, B]);
     let shown: Vec<(&str, Option<&str>)> = river
         .iter()
         .map(|e| (e.feed_url.as_str(), e.content.as_deref()))
@@ -625,9 +552,7 @@ fn a_reused_id_neither_replaces_nor_hides_the_other_feeds_post() {
     assert_eq!(store.id_collisions(&subscriptions(&[A])).unwrap(), []);
 }
 
-#[test]
-fn a_flooding_feed_keeps_its_share_and_pushes_no_newest_entry_off() {
-    let (_dir, mut store) = temp_store();
+pub fn a_flooding_feed_keeps_its_share_and_pushes_no_newest_entry_off(store: &mut dyn Store) {
     // B and C post now and then; A posts 50 entries newer than all of theirs.
     store
         .apply_feed(&update(
@@ -690,9 +615,7 @@ fn a_flooding_feed_keeps_its_share_and_pushes_no_newest_entry_off() {
     assert_eq!(river(10, Some(10)), river(10, None));
 }
 
-#[test]
-fn integrity_holds_after_many_updates() {
-    let (_dir, mut store) = temp_store();
+pub fn integrity_holds_after_many_updates(store: &mut dyn Store) {
     for round in 0..60_i64 {
         for (feed, url) in [A, B, C].into_iter().enumerate() {
             let entries = (0..25_i64)
@@ -726,9 +649,7 @@ fn integrity_holds_after_many_updates() {
     assert_eq!(counts, [15, 15]);
 }
 
-#[test]
-fn text_and_data_round_trip_exactly() {
-    let (_dir, mut store) = temp_store();
+pub fn text_and_data_round_trip_exactly(store: &mut dyn Store) {
     let mut odd = entry(
         "tag:x,2024:\u{0}id/é?a=1&b=2",
         Some(-100_000),
@@ -741,7 +662,7 @@ fn text_and_data_round_trip_exactly() {
         "html": "<p title=\"q\">&amp;</p>",
     });
     store.apply_feed(&update(A, 0, vec![odd.clone()])).unwrap();
-    let stored = all_entries(&store, &[A]);
+    let stored = all_entries(store, &[A]);
     let got = stored.first().unwrap();
     assert_eq!(got.id, odd.id);
     assert_eq!(got.content, odd.content);
@@ -755,121 +676,70 @@ fn text_and_data_round_trip_exactly() {
     assert_eq!(report.unchanged, 1);
 }
 
-#[test]
-fn a_second_handle_sees_committed_updates() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("planet.db");
-    let mut writer = Store::open(&path).unwrap();
-    let reader = Store::open(&path).unwrap();
-    assert!(all_entries(&reader, &[A]).is_empty());
-    writer
-        .apply_feed(&update(A, 0, vec![entry("e1", Some(1), "x")]))
-        .unwrap();
-    assert_eq!(ids(&all_entries(&reader, &[A])), ["e1"]);
-    assert_eq!(reader.feeds().unwrap().len(), 1);
-}
-
-#[test]
-fn integrity_check_reports_dangling_rows() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("planet.db");
-    let mut store = Store::open(&path).unwrap();
-    store
-        .apply_feed(&update(A, 0, vec![entry("e1", Some(1), "x")]))
-        .unwrap();
-    // Another tool deleting a feed without foreign keys leaves its entries behind.
-    let raw = rusqlite::Connection::open(&path).unwrap();
-    raw.pragma_update(None, "foreign_keys", "OFF").unwrap();
-    raw.execute("DELETE FROM feeds WHERE url = ?1", [A])
-        .unwrap();
-    drop(raw);
-    let problems = store.integrity_check().unwrap();
-    assert!(
-        problems
-            .iter()
-            .any(|p| p.starts_with("entries row") && p.ends_with("feeds")),
-        "{problems:?}"
+/// Writes in a batch read what the batch wrote before them, report what they would report
+/// one by one, and are all there once it is committed.
+pub fn a_batch_stores_what_single_writes_store(store: &mut dyn Store) {
+    let entries = vec![entry("e1", Some(1), "one"), entry("e2", Some(2), "two")];
+    store.begin_batch().unwrap();
+    // A second begin is harmless: the batch stays one.
+    store.begin_batch().unwrap();
+    let first = store.apply_feed(&update(A, 1, entries.clone())).unwrap();
+    store.record_failure(&failure(B, 1, "timed out")).unwrap();
+    let again = store.apply_feed(&update(A, 2, entries)).unwrap();
+    assert_eq!(
+        store.feed(B).unwrap().unwrap().health.consecutive_failures,
+        1
     );
-}
+    store.commit_batch().unwrap();
+    // Nothing open: a commit does nothing.
+    store.commit_batch().unwrap();
+    assert_eq!((first.new, again.unchanged), (2, 2));
+    assert_eq!(ids(&all_entries(store, &[A, B])), ["e2", "e1"]);
+    let feed = store.feed(A).unwrap().unwrap();
+    assert_eq!(feed.health.last_success_at, Some(at(2)));
+    assert_eq!(store.recent_fetches(A, 10).unwrap().len(), 2);
 
-#[test]
-fn deferred_checkpoints_happen_when_let_go() {
-    let (dir, mut store) = temp_store();
-    let wal = dir
-        .path()
-        .join(format!("{}-wal", orrery_store::DATABASE_FILE));
-    let wal_bytes = || std::fs::metadata(&wal).map_or(0, |m| m.len());
-    store.defer_checkpoints(true).unwrap();
-    // Past SQLite's default threshold of 1000 pages (4 MB): nothing is checkpointed yet.
-    let body = "x".repeat(64 << 10);
-    for n in 0..100 {
-        let url = format!("https://example.org/{n}");
-        store
-            .apply_feed(&update(&url, 0, vec![entry("e", Some(1), &body)]))
-            .unwrap();
-    }
-    assert!(wal_bytes() > 6 << 20, "{} bytes", wal_bytes());
-    store.defer_checkpoints(false).unwrap();
-    assert_eq!(wal_bytes(), 0);
-    assert_eq!(all_entries(&store, &["https://example.org/99"]).len(), 1);
+    // After the batch, writes are single again and durable at once.
+    store
+        .apply_feed(&update(C, 3, vec![entry("c1", Some(3), "c")]))
+        .unwrap();
+    assert_eq!(ids(&all_entries(store, &[C])), ["c1"]);
+    store.finish_batches().unwrap();
     assert!(store.integrity_check().unwrap().is_empty());
 }
 
-#[test]
-fn damaged_pages_are_found_and_the_store_can_be_moved_aside() {
-    let (dir, mut store) = temp_store();
-    let path = store.path().to_path_buf();
-    let body = "x".repeat(2000);
-    let entries = (0..200_i64)
-        .map(|n| entry(&format!("e{n}"), Some(n), &body))
-        .collect();
-    store.apply_feed(&update(A, 1, entries)).unwrap();
-    store.blacklist_add("gone", Some("asked")).unwrap();
-    store.quick_check().unwrap();
-    assert_eq!(
-        orrery_store::check_file(&path).unwrap(),
-        orrery_store::Health::Healthy
-    );
-    drop(store);
-
-    let mut bytes = std::fs::read(&path).unwrap();
-    let pages = bytes.len() / 4096;
-    assert!(pages > 20, "{pages} pages");
-    for page in [pages / 3, pages / 2, 2 * pages / 3] {
-        bytes[page * 4096..(page + 1) * 4096].fill(0x5a);
-    }
-    std::fs::write(&path, &bytes).unwrap();
-
-    // It still opens (the damage is in the middle), but the quick check refuses it.
-    let store = Store::open(&path).unwrap();
-    let error = store.quick_check().unwrap_err();
-    assert!(error.is_corrupt(), "{error:?}");
-    assert!(
-        error.to_string().contains(&path.display().to_string()),
-        "{error}"
-    );
-    drop(store);
-    let orrery_store::Health::Damaged(problems) = orrery_store::check_file(&path).unwrap() else {
-        panic!("the full check passed a damaged file");
+/// The batcher commits after its number of feeds or its delay, whichever comes first.
+pub fn the_batcher_commits_by_count_and_by_time(store: &mut dyn Store) {
+    let policy = orrery_store::BatchPolicy {
+        max_feeds: 2,
+        max_delay: std::time::Duration::from_secs(3600),
     };
-    assert!(!problems.is_empty());
+    let mut batcher = orrery_store::Batcher::new(store, policy);
+    assert!(!batcher.pending() && !batcher.due() && batcher.due_in().is_none());
+    batcher
+        .apply_feed(&update(A, 1, vec![entry("a1", Some(1), "a")]))
+        .unwrap();
+    assert!(batcher.pending() && !batcher.due());
+    assert!(batcher.due_in().unwrap() > std::time::Duration::from_secs(3000));
+    batcher.record_failure(&failure(B, 1, "down")).unwrap();
+    assert!(batcher.due());
+    batcher.commit().unwrap();
+    assert!(!batcher.pending() && !batcher.due());
+    batcher.finish().unwrap();
 
+    let by_time = orrery_store::BatchPolicy {
+        max_feeds: 1000,
+        max_delay: std::time::Duration::ZERO,
+    };
+    let mut batcher = orrery_store::Batcher::new(store, by_time);
+    batcher
+        .apply_feed(&update(C, 2, vec![entry("c1", Some(2), "c")]))
+        .unwrap();
+    assert!(batcher.due());
+    batcher.finish().unwrap();
+    assert_eq!(ids(&all_entries(store, &[A, B, C])), ["c1", "a1"]);
     assert_eq!(
-        orrery_store::salvage_blacklist(&path),
-        vec![("gone".to_owned(), Some("asked".to_owned()))]
-    );
-    let aside = orrery_store::move_aside(&path).unwrap();
-    assert!(!path.exists() && aside.exists());
-    assert!(aside
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .starts_with("orrery.db.corrupt-"));
-    assert_eq!(aside.parent(), Some(dir.path()));
-    let fresh = Store::open(&path).unwrap();
-    fresh.quick_check().unwrap();
-    assert_eq!(
-        orrery_store::check_file(&path).unwrap(),
-        orrery_store::Health::Healthy
+        store.feed(B).unwrap().unwrap().health.consecutive_failures,
+        1
     );
 }
